@@ -1,0 +1,30 @@
+"""How figures are written in the decision note, letters and tables (tender-workbook.md)."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def money(amount: Decimal | int | float | str | None) -> str:
+    """£ with thousands separators, pence only when not zero: £3,375,221 or £1,859,195.76."""
+    if amount is None:
+        return ""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value == value.to_integral_value():
+        return f"{sign}£{int(value):,}"
+    return f"{sign}£{value:,.2f}"
+
+
+def score(value: float | Decimal | None) -> str:
+    """Scores and percentages with two decimals: 97.00, 10.50."""
+    if value is None:
+        return ""
+    return str(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def term(initial_years: int, extensions: list[int]) -> str:
+    """A term as the note writes it: "3 + 1 + 1 years"."""
+    parts = [str(initial_years)] + [str(e) for e in extensions]
+    total = initial_years + sum(extensions)
+    return f"{' + '.join(parts)} year{'s' if total != 1 else ''}"
