@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__, cli_group="audit")
+
+from audit import cli  # noqa: E402,F401

@@ -1,0 +1,39 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from accounts import access  # noqa: F401  (registers the user loader)
+from accounts import bp
+from accounts.forms import LoginForm
+from accounts.models import User
+from extensions import db
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("procurement.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.execute(select(User).where(
+            func.lower(User.email) == form.email.data.strip().lower())).scalar_one_or_none()
+        if user is None or not user.check_password(form.password.data) or not user.active:
+            form.password.errors.append("The email address or password is not right")
+        else:
+            login_user(user)
+            target = request.args.get("next", "")
+            # only same-site paths, never an open redirect
+            if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+                target = url_for("procurement.index")
+            return redirect(target)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("accounts.login"))

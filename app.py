@@ -1,0 +1,98 @@
+"""Tender: the application factory. `flask --app app …` uses the module-level `app`."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, abort, send_from_directory
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+import config
+from extensions import csrf, db, login_manager, migrate
+
+HERE = Path(__file__).resolve().parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("TENDER_INSTANCE", str(HERE / "instance")),
+                template_folder=str(HERE / "templates"), static_folder=str(HERE / "static"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.build(app.instance_path, overrides))
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(HERE / "templates")),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(HERE / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    _register_models()
+    _register_blueprints(app)
+    _register_assets(app)
+    _register_errors(app)
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    messages = {
+        400: ("Bad request", "The request could not be understood."),
+        403: ("You do not have permission to see this page",
+              "Your role does not allow this. Ask a procurement officer if you need access."),
+        404: ("Page not found", "Check the address, or go back to the list of procurements."),
+        405: ("Not allowed", "That action cannot be done this way."),
+        413: ("File too large", "The file is larger than the 20 MB allowed."),
+    }
+
+    def handler(err):
+        code = getattr(err, "code", 500) or 500
+        title, message = messages.get(code, ("Sorry, there is a problem", "Try again later."))
+        if isinstance(err, CSRFError):
+            title, message = ("Your form expired", "Go back, reload the page and try again.")
+        return render_template("errors/error.html", title=title, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
+    app.register_error_handler(CSRFError, handler)
+
+
+def _register_models() -> None:
+    # Import every model module so Alembic and relationships see the whole schema.
+    import accounts.models  # noqa: F401
+    import audit.models  # noqa: F401
+    import decisions.models  # noqa: F401
+    import evaluation.models  # noqa: F401
+    import procurement.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from accounts import bp as accounts_bp
+    from audit import bp as audit_bp
+    from decisions import bp as decisions_bp
+    from demo import bp as demo_bp
+    from evaluation import bp as evaluation_bp
+    from procurement import bp as procurement_bp
+
+    for bp in (accounts_bp, procurement_bp, evaluation_bp, decisions_bp, audit_bp, demo_bp):
+        app.register_blueprint(bp)
+
+    from templating import register as register_helpers
+    register_helpers(app)
+
+
+def _register_assets(app: Flask) -> None:
+    """GOV.UK Frontend's assets, copied into static/govuk at install, served at /assets."""
+    govuk = HERE / "static" / "govuk"
+
+    @app.route("/assets/<path:filename>")
+    def govuk_assets(filename):
+        if not govuk.exists():
+            abort(404)
+        return send_from_directory(govuk, filename, max_age=3600)
+
+
+app = create_app()

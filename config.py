@@ -1,0 +1,57 @@
+"""Configuration from the environment; secrets never live in the code."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL, or SQLite in the instance folder; psycopg 3 needs the +psycopg scheme."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'tender.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str, production: bool) -> str:
+    """SECRET_KEY from the environment; in development a generated key kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise RuntimeError("SECRET_KEY must be set in production (TENDER_ENV=production)")
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def build(instance_path: str, overrides: dict | None = None) -> dict:
+    production = os.environ.get("TENDER_ENV") == "production"
+    cfg = {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": secret_key(instance_path, production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # DocuSign (optional: without these, envelopes are recorded locally)
+        "DOCUSIGN_CONNECT_HMAC_KEY": os.environ.get("DOCUSIGN_CONNECT_HMAC_KEY", ""),
+        "DOCUSIGN_ACCOUNT_ID": os.environ.get("DOCUSIGN_ACCOUNT_ID", ""),
+        "DOCUSIGN_INTEGRATION_KEY": os.environ.get("DOCUSIGN_INTEGRATION_KEY", ""),
+        "DOCUSIGN_USER_ID": os.environ.get("DOCUSIGN_USER_ID", ""),
+        "DOCUSIGN_PRIVATE_KEY_PATH": os.environ.get("DOCUSIGN_PRIVATE_KEY_PATH", ""),
+        "DOCUSIGN_BASE_PATH": os.environ.get("DOCUSIGN_BASE_PATH", "https://demo.docusign.net/restapi"),
+        "DOCUSIGN_OAUTH_HOST": os.environ.get("DOCUSIGN_OAUTH_HOST", "account-d.docusign.com"),
+    }
+    cfg.update(overrides or {})
+    return cfg

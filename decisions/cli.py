@@ -1,0 +1,2 @@
+"""decision-note commands."""
+from decisions import bp  # noqa: F401

@@ -1,0 +1,130 @@
+"""The decision note, its frozen versions, sign-offs, annexes, letters and DocuSign events."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import User, utcnow
+from extensions import db
+from procurement.models import Bid, Procurement
+
+
+class DecisionNumber(db.Model):
+    """Every decision number ever assigned: never deleted, so never reused."""
+
+    __table_args__ = (UniqueConstraint("prefix", "financial_year", "sequence"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    prefix: Mapped[str] = mapped_column(String(10))
+    financial_year: Mapped[str] = mapped_column(String(6))
+    sequence: Mapped[int] = mapped_column(Integer)
+    procurement_reference: Mapped[str] = mapped_column(String(60))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DecisionNote(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement.id", ondelete="CASCADE"), unique=True)
+    decision_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    date_received: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="draft")  # draft / sent / completed
+    marking: Mapped[str] = mapped_column(String(30), default="OFFICIAL")
+    # narrative the officer writes: summary, recommendation, introduction, scope, …
+    narrative: Mapped[dict] = mapped_column(JSON, default=dict)
+    # yes/no answers: decision_policy, key_decision, legal_advice, public_access,
+    # personal_data, deferral, redaction; plus deferral_until (ISO date)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # phrases the officer marks commercially sensitive: "[REDACTED]" in the public version
+    sensitive_phrases: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    procurement: Mapped[Procurement] = relationship()
+    versions: Mapped[list["NoteVersion"]] = relationship(
+        back_populates="note", cascade="all, delete-orphan", order_by="NoteVersion.version")
+    annexes: Mapped[list["Annex"]] = relationship(
+        back_populates="note", cascade="all, delete-orphan")
+
+    @property
+    def current_version(self) -> NoteVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class NoteVersion(db.Model):
+    """The note as sent for signature: its PDF hash and the data it was built from, frozen."""
+
+    __table_args__ = (UniqueConstraint("note_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("decision_note.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="sent")  # sent / completed / superseded
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    snapshot_sha256: Mapped[str] = mapped_column(String(64))
+    envelope_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    envelope: Mapped[dict | None] = mapped_column(JSON)
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    note: Mapped[DecisionNote] = relationship(back_populates="versions")
+    signoffs: Mapped[list["SignOff"]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", order_by="SignOff.position")
+
+
+class SignOff(db.Model):
+    __table_args__ = (UniqueConstraint("version_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("note_version.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1-based routing order
+    role: Mapped[str] = mapped_column(String(30))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    recipient_id: Mapped[str] = mapped_column(String(20))  # the envelope's recipientId
+    comments: Mapped[str] = mapped_column(Text, default="")
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    via: Mapped[str | None] = mapped_column(String(20))  # app / docusign
+
+    version: Mapped[NoteVersion] = relationship(back_populates="signoffs")
+    user: Mapped[User | None] = relationship()
+
+
+class Annex(db.Model):
+    __table_args__ = (UniqueConstraint("note_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("decision_note.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # EIA / DPIA
+    form: Mapped[dict | None] = mapped_column(JSON)  # the structured form
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)  # or an uploaded PDF
+    filename: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    note: Mapped[DecisionNote] = relationship(back_populates="annexes")
+
+
+class Letter(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(20))
+    standstill_end: Mapped[date | None] = mapped_column(Date)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    bid: Mapped[Bid] = relationship()
+
+
+class WebhookEvent(db.Model):
+    """DocuSign Connect events received, keyed so a repeated event changes nothing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(300), unique=True)
+    envelope_id: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

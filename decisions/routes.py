@@ -1,0 +1,2 @@
+"""Decision note pages."""
+from decisions import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""demo commands."""
+from demo import bp  # noqa: F401

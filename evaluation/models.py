@@ -1,0 +1,105 @@
+"""The evaluation model, the panel, individual scores and consensus."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import User, utcnow
+from extensions import db
+from procurement.models import Bid, Bidder, Lot
+
+SCORE = Numeric(8, 4)
+WEIGHT = Numeric(9, 4)
+
+
+class Criterion(db.Model):
+    __table_args__ = (UniqueConstraint("lot_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(30))
+    section: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    weight: Mapped[Decimal] = mapped_column(WEIGHT)
+    kind: Mapped[str] = mapped_column(String(10))  # scored / price
+    max_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    min_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    # published descriptors per score, e.g. {"0": "No response", …, "5": "Excellent"}
+    descriptors: Mapped[dict | None] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    lot: Mapped[Lot] = relationship(back_populates="criteria")
+
+
+class SectionMinimum(db.Model):
+    """Optional minimum percentage of a section's weight a bid must reach."""
+
+    __table_args__ = (UniqueConstraint("lot_id", "section"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(100))
+    min_percent: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+
+    lot: Mapped[Lot] = relationship(back_populates="section_minimums")
+
+
+class PanelMember(db.Model):
+    """An evaluator on a lot's panel: a user, or just a name from an imported workbook."""
+
+    __table_args__ = (UniqueConstraint("lot_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    lot: Mapped[Lot] = relationship(back_populates="panel")
+    user: Mapped[User | None] = relationship()
+    declarations: Mapped[list["ConflictDeclaration"]] = relationship(
+        back_populates="member", cascade="all, delete-orphan")
+
+
+class ConflictDeclaration(db.Model):
+    __table_args__ = (UniqueConstraint("member_id", "bidder_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_member.id", ondelete="CASCADE"))
+    bidder_id: Mapped[int] = mapped_column(ForeignKey("bidder.id", ondelete="CASCADE"))
+    conflicted: Mapped[bool] = mapped_column(Boolean, default=False)
+    details: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    member: Mapped[PanelMember] = relationship(back_populates="declarations")
+    bidder: Mapped[Bidder] = relationship()
+
+
+class Score(db.Model):
+    __table_args__ = (UniqueConstraint("bid_id", "criterion_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("panel_member.id", ondelete="CASCADE"))
+    value: Mapped[Decimal] = mapped_column(SCORE)
+    justification: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), default="draft")  # draft / submitted
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    bid: Mapped[Bid] = relationship()
+    criterion: Mapped[Criterion] = relationship()
+    member: Mapped[PanelMember] = relationship()
+
+
+class Consensus(db.Model):
+    __table_args__ = (UniqueConstraint("bid_id", "criterion_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id", ondelete="CASCADE"))
+    value: Mapped[Decimal] = mapped_column(SCORE)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    bid: Mapped[Bid] = relationship()
+    criterion: Mapped[Criterion] = relationship()

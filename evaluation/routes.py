@@ -1,0 +1,2 @@
+"""Evaluation pages: model editor, panel, scoring, moderation, results."""
+from evaluation import bp  # noqa: F401

@@ -1,0 +1,71 @@
+"""Reading the recorded evaluation into the results engine's plain values."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from evaluation.models import Consensus, Criterion, Score, SectionMinimum
+from evaluation import results as engine
+from evaluation.results import BidIn, CriterionIn, LotIn, LotResult
+from extensions import db
+from procurement.models import Bid, Bidder, Lot, Procurement
+
+
+def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None) -> list[LotIn]:
+    """One LotIn per lot, read with a handful of set-based queries (not one per bid)."""
+    lots = lots if lots is not None else list(procurement.lots)
+    lot_ids = [lot.id for lot in lots]
+    if not lot_ids:
+        return []
+    criteria = defaultdict(list)
+    code_of = {}
+    for c in db.session.execute(select(Criterion).where(Criterion.lot_id.in_(lot_ids))
+                                .order_by(Criterion.lot_id, Criterion.position, Criterion.id)
+                                ).scalars():
+        criteria[c.lot_id].append(CriterionIn(
+            code=c.code, section=c.section, title=c.title, weight=float(c.weight),
+            kind=c.kind, max_score=float(c.max_score) if c.max_score is not None else None,
+            min_score=float(c.min_score) if c.min_score is not None else None))
+        code_of[c.id] = c.code
+    bids = defaultdict(list)
+    bid_key = {}
+    rows = db.session.execute(select(Bid, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
+                              .where(Bid.lot_id.in_(lot_ids)))
+    for bid, name in rows:
+        bids[bid.lot_id].append(BidIn(
+            bidder=name, price=bid.price, selection=bid.selection,
+            delphi_score=bid.delphi_score, financial=bid.financial,
+            selection_reason=bid.selection_reason, financial_reason=bid.financial_reason))
+        bid_key[bid.id] = (bid.lot_id, name)
+    scores = defaultdict(lambda: defaultdict(list))
+    for bid_id, crit_id, value in db.session.execute(
+            select(Score.bid_id, Score.criterion_id, Score.value)
+            .join(Bid, Score.bid_id == Bid.id).where(Bid.lot_id.in_(lot_ids))):
+        lot_id, name = bid_key[bid_id]
+        scores[lot_id][(name, code_of[crit_id])].append(float(value))
+    consensus = defaultdict(dict)
+    for bid_id, crit_id, value in db.session.execute(
+            select(Consensus.bid_id, Consensus.criterion_id, Consensus.value)
+            .join(Bid, Consensus.bid_id == Bid.id).where(Bid.lot_id.in_(lot_ids))):
+        lot_id, name = bid_key[bid_id]
+        consensus[lot_id][(name, code_of[crit_id])] = float(value)
+    minimums = defaultdict(dict)
+    for m in db.session.execute(select(SectionMinimum)
+                                .where(SectionMinimum.lot_id.in_(lot_ids))).scalars():
+        minimums[m.lot_id][m.section] = float(m.min_percent)
+    return [LotIn(code=lot.code, title=lot.title, criteria=criteria[lot.id],
+                  bids=sorted(bids[lot.id], key=lambda b: b.bidder),
+                  scores=dict(scores[lot.id]), consensus=consensus[lot.id],
+                  min_delphi=procurement.min_delphi, section_minimums=minimums[lot.id])
+            for lot in lots]
+
+
+def procurement_results(procurement: Procurement, lots: list[Lot] | None = None
+                        ) -> list[LotResult]:
+    return [engine.compute_lot(lot_in) for lot_in in lot_inputs(procurement, lots)]
+
+
+def find_procurement(reference: str) -> Procurement | None:
+    return db.session.execute(
+        select(Procurement).where(Procurement.reference == reference)).scalar_one_or_none()

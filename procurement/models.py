@@ -1,0 +1,166 @@
+"""Procurements, their partners, lots, key dates, engagement events, bidders and bids."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import Organisation, utcnow
+from extensions import db
+
+MONEY = Numeric(16, 2)  # exact pence, never floats
+
+REGIMES = {
+    "PCR2015-LTR": "Public Contracts Regulations 2015, light-touch regime",
+    "PCR2015-OPEN": "Public Contracts Regulations 2015, open procedure",
+    "PCR2015-RESTRICTED": "Public Contracts Regulations 2015, restricted procedure",
+    "PA2023-OPEN": "Procurement Act 2023, open procedure",
+    "PA2023-CFP": "Procurement Act 2023, competitive flexible procedure",
+}
+RELATES_TO = ("Policing", "Crime", "Fire & Rescue")
+# Lifecycle (DOMAIN.md); guards live in services, this is the order.
+STATES = ("draft", "notices_published", "market_engagement", "tender_published",
+          "clarifications", "deadline_passed", "bids_opened", "selection", "evaluation",
+          "moderation", "results_final", "decision_drafting", "sign_off", "award_notice",
+          "standstill", "contract")
+DATE_KINDS = ("pin", "engagement", "itt_published", "clarification_deadline",
+              "tender_deadline", "evaluation", "decision", "award_notice", "decision_letters",
+              "standstill_end", "contract_start")
+
+
+class Procurement(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    regime: Mapped[str] = mapped_column(String(30))
+    relates_to: Mapped[str] = mapped_column(String(100), default="")  # comma-separated
+    initial_term_years: Mapped[int] = mapped_column(Integer, default=1)
+    extension_years: Mapped[str] = mapped_column(String(50), default="")  # e.g. "1,1"
+    cpv_codes: Mapped[str] = mapped_column(String(300), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    min_delphi: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(30), default="draft")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    partners: Mapped[list["PartnerContribution"]] = relationship(
+        back_populates="procurement", cascade="all, delete-orphan",
+        order_by="PartnerContribution.position")
+    lots: Mapped[list["Lot"]] = relationship(
+        back_populates="procurement", cascade="all, delete-orphan", order_by="Lot.position")
+    dates: Mapped[list["TimelineDate"]] = relationship(
+        back_populates="procurement", cascade="all, delete-orphan")
+    events: Mapped[list["EngagementEvent"]] = relationship(
+        back_populates="procurement", cascade="all, delete-orphan",
+        order_by="EngagementEvent.on_date")
+    bidders: Mapped[list["Bidder"]] = relationship(
+        back_populates="procurement", cascade="all, delete-orphan", order_by="Bidder.name")
+
+    @property
+    def relates_to_list(self) -> list[str]:
+        return [r.strip() for r in self.relates_to.split(",") if r.strip()]
+
+    @property
+    def extensions(self) -> list[int]:
+        return [int(x) for x in self.extension_years.split(",") if x.strip()]
+
+    @property
+    def annual_total(self) -> Decimal:
+        return sum((lot.annual_value for lot in self.lots), Decimal("0"))
+
+    def date_of(self, kind: str) -> TimelineDate | None:
+        return next((d for d in self.dates if d.kind == kind), None)
+
+
+class PartnerContribution(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurement.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    annual_contribution: Mapped[Decimal] = mapped_column(MONEY)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    procurement: Mapped[Procurement] = relationship(back_populates="partners")
+
+
+class Lot(db.Model):
+    __table_args__ = (UniqueConstraint("procurement_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurement.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    annual_value: Mapped[Decimal] = mapped_column(MONEY)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    model_locked: Mapped[bool] = mapped_column(Boolean, default=False)  # criteria frozen
+    results_final_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    procurement: Mapped[Procurement] = relationship(back_populates="lots")
+    bids: Mapped[list["Bid"]] = relationship(back_populates="lot", cascade="all, delete-orphan")
+    criteria: Mapped[list["Criterion"]] = relationship(  # noqa: F821 (evaluation.models)
+        back_populates="lot", cascade="all, delete-orphan", order_by="Criterion.position")
+    panel: Mapped[list["PanelMember"]] = relationship(  # noqa: F821
+        back_populates="lot", cascade="all, delete-orphan", order_by="PanelMember.name")
+    section_minimums: Mapped[list["SectionMinimum"]] = relationship(  # noqa: F821
+        back_populates="lot", cascade="all, delete-orphan")
+
+
+class TimelineDate(db.Model):
+    __table_args__ = (UniqueConstraint("procurement_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurement.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # one of DATE_KINDS
+    at: Mapped[datetime] = mapped_column(DateTime)  # UK local wall-clock time as entered
+    with_time: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    procurement: Mapped[Procurement] = relationship(back_populates="dates")
+
+    @property
+    def value(self) -> date | datetime:
+        return self.at if self.with_time else self.at.date()
+
+
+class EngagementEvent(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurement.id", ondelete="CASCADE"))
+    on_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(100))  # e.g. "Market engagement event"
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    procurement: Mapped[Procurement] = relationship(back_populates="events")
+
+
+class Bidder(db.Model):
+    """A supplier as it appears in one procurement."""
+
+    __table_args__ = (UniqueConstraint("procurement_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurement.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+
+    procurement: Mapped[Procurement] = relationship(back_populates="bidders")
+    bids: Mapped[list["Bid"]] = relationship(back_populates="bidder")
+
+
+class Bid(db.Model):
+    __table_args__ = (UniqueConstraint("lot_id", "bidder_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id", ondelete="CASCADE"))
+    bidder_id: Mapped[int] = mapped_column(ForeignKey("bidder.id", ondelete="CASCADE"))
+    price: Mapped[Decimal | None] = mapped_column(MONEY)
+    selection: Mapped[str] = mapped_column(String(10), default="pass")  # pass / fail
+    selection_reason: Mapped[str | None] = mapped_column(Text)
+    delphi_score: Mapped[int | None] = mapped_column(Integer)
+    financial: Mapped[str | None] = mapped_column(String(10))  # pass / fail / mitigated
+    financial_reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="opened")  # submitted / opened
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    lot: Mapped[Lot] = relationship(back_populates="bids")
+    bidder: Mapped[Bidder] = relationship(back_populates="bids")
