@@ -146,7 +146,7 @@ def render_eia(eia: dict, data, public: bool = False) -> bytes:
         f.story.append(Spacer(1, 6))
         f.story.append(Paragraph(f"<b>{w.t(eia['publication'])}</b>", STYLES["body"]))
     return build_pdf(f.story, marking=eia.get("marking") or data.marking,
-                     footer_left=f"Equality Impact Assessment – {w.redact(data.decision_number or data.reference)}",
+                     footer_left=f"EIA – {w.redact(data.decision_number or data.reference)}",
                      title=w.redact(f"Equality Impact Assessment – {eia.get('title', '')}"))
 
 
@@ -235,5 +235,5 @@ def render_dpia(dpia: dict, data, public: bool = False) -> bytes:
     f.h(f"DPO Summary: {w.t(dpo.get('by', ''))} {w.t(_when(dpo.get('date')))}")
     f.text(dpo.get("text"))
     return build_pdf(f.story, marking=dpia.get("marking") or data.marking,
-                     footer_left=f"Data Protection Impact Assessment – {w.redact(data.decision_number or data.reference)}",
+                     footer_left=f"DPIA – {w.redact(data.decision_number or data.reference)}",
                      title=w.redact(f"Data Protection Impact Assessment – {dpia.get('title', '')}"))

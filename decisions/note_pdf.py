@@ -72,7 +72,7 @@ class _Note:
             self.add(Paragraph(w.t(d.strapline), STYLES["strap"]))
         self.add(Paragraph(f"REQUEST FOR DECISION BY THE {w.t(d.decision_maker.upper())}", STYLES["title"]))
         marks = {m.lower() for m in d.relates_to}
-        mark_w = 70
+        mark_w = 80
         self.add(table(
             [[Paragraph("<b>This decision relates to:</b>", STYLES["cell"])]
              + [Paragraph(f"<b>{m}:</b>", STYLES["cellc"]) for m in RELATES_TO_MARKS],
@@ -89,7 +89,8 @@ class _Note:
                 [Paragraph("<b>If an urgent approval is required, reasons</b>", STYLES["cell"]),
                  self.w.narrative(self.n.get("urgency"), "cell")]]
         self.add(table(rows, [150, FRAME_W - 150]), Spacer(1, 6))
-        self.sign(COMMISSIONER, d.decision_maker.upper())
+        self.sign(COMMISSIONER, d.decision_maker.upper(),
+                  show_comments=bool(self.n.get("approval_rationale")))
 
         self.h(f"For completion by {w.t(d.organisation)} only:-", "h3")
         self.add(table([[Paragraph("<b>Decision Number</b>", STYLES["cell"]),
@@ -169,8 +170,9 @@ class _Note:
             side = "above" if d.above_threshold else "below"
             against = f" the threshold of {money(d.threshold)}" if d.threshold is not None else " the threshold"
             lots = f" under {len(d.lots)} lots" if len(d.lots) > 1 else ""
-            self.add(w.p(f"The estimated whole-term value of {money(d.whole_term)} is {side}{against}, so an "
-                         f"{side} threshold tender was undertaken{lots} in compliance with the "
+            article = "an" if d.above_threshold else "a"
+            self.add(w.p(f"The estimated whole-term value of {money(d.whole_term)} is {side}{against}, so "
+                         f"{article} {side}-threshold tender was undertaken{lots} in compliance with the "
                          f"{d.regime.label} ({d.regime.code})."))
         if d.notices:
             self.add(w.p("Notices published:"))
@@ -184,9 +186,10 @@ class _Note:
         self.h("Tender Stage", "h3")
         self.add(w.p(f"Following publication of the ITT on {long_date(d.itt_published)}, potential bidders were "
                      f"able to view all procurement documentation, with the closing date for bid submissions set "
-                     f"at {long_date(d.tender_deadline)}. "
-                     + " ".join(f"{_count(lot.bids_received, 'submission')} received for Lot {lot.code}."
-                                for lot in d.lots)))
+                     f"at {long_date(d.tender_deadline)}."))
+        if d.lots:
+            self.add(w.p("Submissions received: " + _join(
+                [f"{_count(lot.bids_received, 'submission').lower()} for Lot {lot.code}" for lot in d.lots]) + "."))
         self.text("selection")
         failed = [s for s in d.selection if not s.passed]
         if not failed:
@@ -206,7 +209,8 @@ class _Note:
 
     def evaluation(self):
         w = self.w
-        self.h("Evaluation – outcome of evaluation", "h3")
+        self.h("Evaluation")
+        self.h("Outcome of evaluation", "h3")
         for lot in self.d.lots:
             block = [Paragraph(f"Lot {w.t(lot.code)} – {w.t(lot.title)}", STYLES["h3"])]
             winner = next((r for r in lot.results if r.bidder == lot.winner), None)
@@ -243,14 +247,15 @@ class _Note:
         self.h("4. Consultation and engagement undertaken")
         self.text("consultation")
         if d.engagement_events:
-            self.add(*self._events())
+            self.add(w.p("Engagement events held:"), *self._events())
         self.h("Report Implications", "h1")
         for role, heading, key in ((MONITORING_OFFICER, "5. Monitoring Officer comments:", "monitoring_officer_comments"),
                                    (S151_OFFICER, "6. Section 151 Officer comments:", "s151_comments")):
             signer = self.anchors.get(role, (None,))[0]
             self.h(heading)
             self.text(key, signer.comments if signer else "")
-            self.sign(role, signer.label if signer else heading[3:-1].replace(" comments", ""))
+            self.sign(role, signer.label if signer else heading[3:-1].replace(" comments", ""),
+                      show_comments=bool(self.n.get(key)))
 
         def q(label, key=None, default=""):
             cell = [Paragraph(f"<b>{label}</b>", STYLES["cell"])]
@@ -274,8 +279,9 @@ class _Note:
                    "redacted? (If yes, details)", "redaction_details"), a.redactions)]
         self.add(Spacer(1, 4), yes_no_table(rows, w, heading="Please answer the following questions"),
                  Spacer(1, 10))
-        self.h("14. ORIGINATING OFFICER DECLARATION:")
-        self.sign(ORIGINATING_OFFICER, "Originating Officer", name_label="Author")
+        signer, sa, da = self.anchors.get(ORIGINATING_OFFICER, (None, None, None))
+        self.add(Paragraph("14. ORIGINATING OFFICER DECLARATION:", STYLES["h2"]),
+                 signature_block(w, "Originating Officer", signer, sa, da, name_label="Author"))
         extra = [(s, sa, da) for s, sa, da in d.anchors() if s.role not in SIGN_OFF_ROLES]
         if extra:
             self.h("Further sign-off")

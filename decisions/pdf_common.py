@@ -48,11 +48,14 @@ STYLES = {
                     textColor=colors.HexColor("#444444")),
     "title": _style("title", fontName="Helvetica-Bold", fontSize=13, leading=16, alignment=TA_CENTER,
                     spaceBefore=2, spaceAfter=10),
-    "h1": _style("h1", fontName="Helvetica-Bold", fontSize=12.5, leading=15, spaceBefore=10, spaceAfter=7),
-    "h2": _style("h2", fontName="Helvetica-Bold", fontSize=11, leading=14, spaceBefore=9, spaceAfter=5),
-    "h3": _style("h3", fontName="Helvetica-Bold", fontSize=10, leading=13, spaceBefore=6, spaceAfter=4),
+    "h1": _style("h1", fontName="Helvetica-Bold", fontSize=12.5, leading=15, spaceBefore=10, spaceAfter=7,
+                 keepWithNext=1),
+    "h2": _style("h2", fontName="Helvetica-Bold", fontSize=11, leading=14, spaceBefore=9, spaceAfter=5,
+                 keepWithNext=1),
+    "h3": _style("h3", fontName="Helvetica-Bold", fontSize=10, leading=13, spaceBefore=6, spaceAfter=4,
+                 keepWithNext=1),
     "note": _style("note", fontName="Helvetica-Oblique", fontSize=9, leading=11.5,
-                   textColor=colors.HexColor("#444444")),
+                   textColor=colors.HexColor("#444444"), keepWithNext=1),
 }
 
 
@@ -98,20 +101,28 @@ class Writer:
                 out.append(self.p(lines[0].lstrip("#").strip(), "h3"))
                 continue
             prose: list[str] = []
+            in_list = False
             for line in lines:
                 if line.startswith(("- ", "* ", "• ")):
                     if prose:
                         out.append(self.p(" ".join(prose), style))
                         prose = []
                     out.append(Paragraph(self.t(line[2:].strip()), STYLES["bullet"], bulletText="•"))
+                    in_list = True
                 else:
+                    if in_list:
+                        out.append(Spacer(1, 4))
+                        in_list = False
                     prose.append(line)
             if prose:
                 out.append(self.p(" ".join(prose), style))
+            elif in_list:
+                out.append(Spacer(1, 4))
         return out
 
     def bullets(self, items) -> list:
-        return [Paragraph(self.t(i), STYLES["bullet"], bulletText="•") for i in items]
+        out = [Paragraph(self.t(i), STYLES["bullet"], bulletText="•") for i in items]
+        return out + [Spacer(1, 4)] if out else out
 
 
 def table(rows, widths, *, header: bool = False, extra=(), pad: float = 4, heights=None) -> Table:
@@ -152,7 +163,7 @@ def anchor(text: str) -> str:
 
 
 def signature_block(w: Writer, title: str, signer, sig_anchor: str | None, date_anchor: str | None,
-                    *, name_label: str = "Name", statement: str = "") -> KeepTogether:
+                    *, name_label: str = "Name", statement: str = "", show_comments: bool = True) -> KeepTogether:
     """Role heading, name, a signature place and a date place, kept on one page.
 
     Names of signatories are never redacted. When the signature is recorded, the name and
@@ -175,7 +186,7 @@ def signature_block(w: Writer, title: str, signer, sig_anchor: str | None, date_
     ]
     heights = [None] * len(rows)
     heights[-2] = 34  # room to sign
-    if signed and signer.comments:
+    if signed and signer.comments and show_comments:
         rows.append([Paragraph("<b>Comments</b>", STYLES["cell"]), w.p(signer.comments, "cell")])
         heights.append(None)
     spans = [("SPAN", (0, 0), (1, 0)), ("BACKGROUND", (0, 0), (1, 0), SHADE)]
@@ -212,7 +223,9 @@ def _numbered_canvas(marking: str, footer_left: str):
             self.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, marking)
             self.drawCentredString(PAGE_W / 2, 9 * mm, marking)
             self.setFont("Helvetica", 8.5)
-            self.drawString(MARGIN, 9 * mm, footer_left)
+            room = PAGE_W / 2 - MARGIN - self.stringWidth(marking, "Helvetica-Bold", 9) / 2 - 8
+            left_y = 9 * mm if self.stringWidth(footer_left, "Helvetica", 8.5) <= room else 5.5 * mm
+            self.drawString(MARGIN, left_y, footer_left)
             self.drawRightString(PAGE_W - MARGIN, 9 * mm, f"Page {self._pageNumber} of {total}")
             self.setStrokeColor(GRID)
             self.setLineWidth(0.4)
