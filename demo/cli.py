@@ -85,13 +85,17 @@ def _import_tender():
     parsed, errors = read_workbook(WORKBOOK)
     if errors:  # the shipped workbook is valid; say so loudly if it ever is not
         raise click.ClickException("; ".join(str(e) for e in errors))
-    return import_tender(parsed, actor="system", commit=False)
+    return import_tender(parsed, actor="system")
 
 
 def _enrich(procurement, users) -> None:
     """What the workbook does not carry: panel users, key dates, events, the note's text."""
     sample = demo_note_data()
     by_member = {m: email for email, _, _, _, m in USERS if m}
+    suppliers = {o.name: o.id for o in db.session.execute(
+        select(Organisation).where(Organisation.kind == "supplier")).scalars()}
+    for bidder in procurement.bidders:
+        bidder.organisation_id = suppliers.get(bidder.name)
     for lot in procurement.lots:
         for member in db.session.execute(select(PanelMember).where(
                 PanelMember.lot_id == lot.id)).scalars():
