@@ -1,0 +1,98 @@
+"""Where a lot's evaluation stands, read with a few set-based queries (never one per bid)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from evaluation import rules
+from evaluation.models import ConflictDeclaration, Consensus, Criterion, PanelMember, Score
+from extensions import db
+from procurement.models import Bid, Bidder, Lot
+
+
+@dataclass
+class LotStatus:
+    lot_id: int
+    members: list[PanelMember]
+    bids: list[tuple[int, int, str]]  # (bid id, bidder id, bidder name), by bidder name
+    scored: list[Criterion]  # scored criteria, in order
+    conflicts: set[tuple[int, int]]  # (member id, bidder id) declared conflicted
+    declared: dict[int, set[int]]  # member id -> bidder ids declared (either way)
+    expected: set[rules.Key]
+    submitted: set[rules.Key]
+    drafts: Counter = field(default_factory=Counter)  # member id -> draft scores
+    consensus: set[tuple[int, int]] = field(default_factory=set)  # (bid id, criterion id)
+
+    @property
+    def submitted_count(self) -> int:
+        """Expected scores that are submitted (how many of `len(expected)`)."""
+        return len(self.submitted & self.expected)
+
+    @property
+    def moderation_refusal(self) -> str | None:
+        if not self.members:
+            return "The lot has no panel yet."
+        return rules.moderation_refusal(self.expected, self.submitted)
+
+    @property
+    def moderation_open(self) -> bool:
+        return self.moderation_refusal is None
+
+    @property
+    def per_member(self) -> dict[int, tuple[int, int]]:
+        got = rules.progress(self.expected, self.submitted)
+        return {m.id: got.get(m.id, (0, 0)) for m in self.members}
+
+    @property
+    def missing_consensus(self) -> list[tuple[int, int]]:
+        return rules.missing_consensus([b for b, _, _ in self.bids],
+                                       [c.id for c in self.scored], self.consensus)
+
+    def declared_count(self, member_id: int) -> int:
+        return len(self.declared.get(member_id, set()) & {b for _, b, _ in self.bids})
+
+    @property
+    def bidder_count(self) -> int:
+        return len({b for _, b, _ in self.bids})
+
+
+def lot_status(lot: Lot) -> LotStatus:
+    members = list(db.session.execute(select(PanelMember).where(PanelMember.lot_id == lot.id)
+                                      .order_by(PanelMember.name)).scalars())
+    bids = [tuple(row) for row in db.session.execute(
+        select(Bid.id, Bid.bidder_id, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
+        .where(Bid.lot_id == lot.id).order_by(Bidder.name))]
+    scored = list(db.session.execute(select(Criterion).where(
+        Criterion.lot_id == lot.id, Criterion.kind == "scored")
+        .order_by(Criterion.position, Criterion.id)).scalars())
+    member_ids = [m.id for m in members]
+    conflicts: set[tuple[int, int]] = set()
+    declared: dict[int, set[int]] = {}
+    if member_ids:
+        for member_id, bidder_id, conflicted in db.session.execute(
+                select(ConflictDeclaration.member_id, ConflictDeclaration.bidder_id,
+                       ConflictDeclaration.conflicted)
+                .where(ConflictDeclaration.member_id.in_(member_ids))):
+            declared.setdefault(member_id, set()).add(bidder_id)
+            if conflicted:
+                conflicts.add((member_id, bidder_id))
+    expected = rules.expected_scores(member_ids, [(b, bidder) for b, bidder, _ in bids],
+                                     [c.id for c in scored], conflicts)
+    submitted: set[rules.Key] = set()
+    drafts: Counter = Counter()
+    for member_id, bid_id, criterion_id, state in db.session.execute(
+            select(Score.member_id, Score.bid_id, Score.criterion_id, Score.state)
+            .join(Bid, Score.bid_id == Bid.id).where(Bid.lot_id == lot.id)):
+        if state == "submitted":
+            submitted.add((member_id, bid_id, criterion_id))
+        else:
+            drafts[member_id] += 1
+    consensus = {tuple(row) for row in db.session.execute(
+        select(Consensus.bid_id, Consensus.criterion_id)
+        .join(Bid, Consensus.bid_id == Bid.id).where(Bid.lot_id == lot.id))}
+    return LotStatus(lot_id=lot.id, members=members, bids=bids, scored=scored,
+                     conflicts=conflicts, declared=declared, expected=expected,
+                     submitted=submitted, drafts=drafts,
+                     consensus=consensus)
