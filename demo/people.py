@@ -7,15 +7,15 @@ SUPPLIERS = ("Victim Support", "Northfield Change Partnership CIC")
 
 # (email, name, roles, organisation, panel member they sit as in the workbook)
 USERS = [
-    ("admin@tender.test", "Morgan Reid", "admin", BUYER, None),
-    ("officer@tender.test", "Jordan Ellis", "officer,originating_officer", BUYER, None),
-    ("evaluator.a@tender.test", "Priya Shah", "evaluator", BUYER, "Panel Member A"),
-    ("evaluator.b@tender.test", "Tom Hughes", "evaluator", PARTNERS[0], "Panel Member B"),
-    ("evaluator.c@tender.test", "Grace Lin", "evaluator", PARTNERS[1], "Panel Member C"),
-    ("finance@tender.test", "Dana Brooks", "finance", BUYER, None),
-    ("ceo@tender.test", "Sam Patel", "chief_executive", BUYER, None),
-    ("mo@tender.test", "Ruth Okafor", "monitoring_officer", BUYER, None),
-    ("s151@tender.test", "Chris Lowe", "s151_officer", BUYER, None),
-    ("commissioner@tender.test", "Alex Morgan", "commissioner", BUYER, None),
-    ("supplier@tender.test", "Kim Walsh", "supplier", SUPPLIERS[1], None),
+    ("admin@demo.example.org", "Morgan Reid", "admin", BUYER, None),
+    ("officer@demo.example.org", "Jordan Ellis", "officer,originating_officer", BUYER, None),
+    ("evaluator.a@demo.example.org", "Priya Shah", "evaluator", BUYER, "Panel Member A"),
+    ("evaluator.b@demo.example.org", "Tom Hughes", "evaluator", PARTNERS[0], "Panel Member B"),
+    ("evaluator.c@demo.example.org", "Grace Lin", "evaluator", PARTNERS[1], "Panel Member C"),
+    ("finance@demo.example.org", "Dana Brooks", "finance", BUYER, None),
+    ("ceo@demo.example.org", "Sam Patel", "chief_executive", BUYER, None),
+    ("mo@demo.example.org", "Ruth Okafor", "monitoring_officer", BUYER, None),
+    ("s151@demo.example.org", "Chris Lowe", "s151_officer", BUYER, None),
+    ("commissioner@demo.example.org", "Alex Morgan", "commissioner", BUYER, None),
+    ("supplier@demo.example.org", "Kim Walsh", "supplier", SUPPLIERS[1], None),
 ]

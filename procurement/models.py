@@ -26,9 +26,15 @@ STATES = ("draft", "notices_published", "market_engagement", "tender_published",
           "clarifications", "deadline_passed", "bids_opened", "selection", "evaluation",
           "moderation", "results_final", "decision_drafting", "sign_off", "award_notice",
           "standstill", "contract")
-DATE_KINDS = ("pin", "engagement", "itt_published", "clarification_deadline",
-              "tender_deadline", "evaluation", "decision", "award_notice", "decision_letters",
-              "standstill_end", "contract_start")
+DATE_LABELS = {
+    "pin": "Prior information notice", "engagement": "Market engagement",
+    "itt_published": "Invitation to tender published",
+    "clarification_deadline": "Clarification deadline", "tender_deadline": "Tender deadline",
+    "evaluation": "Evaluation", "decision": "Decision", "award_notice": "Award notice",
+    "decision_letters": "Decision letters sent", "standstill_end": "Standstill ends",
+    "contract_start": "Contract start",
+}
+DATE_KINDS = tuple(DATE_LABELS)
 
 
 class Procurement(db.Model):

@@ -6,7 +6,7 @@ from accounts.access import staff_required
 from evaluation.services import find_procurement, procurement_results
 from extensions import db
 from procurement import bp
-from procurement.models import REGIMES, Procurement
+from procurement.models import DATE_LABELS, REGIMES, Procurement
 
 
 @bp.route("/")
@@ -36,4 +36,5 @@ def show(reference):
                                          "s151_officer", "commissioner")
     results = procurement_results(procurement) if show_results else []
     return render_template("procurement/show.html", p=procurement, regimes=REGIMES,
-                           results=results, show_results=show_results)
+                           results=results, show_results=show_results,
+                           date_labels=DATE_LABELS)

@@ -1,0 +1,25 @@
+"""The first pages in real Chromium, each checked by axe-core."""
+from tests.browser.conftest import assert_accessible, sign_in
+
+
+def test_login_page_is_accessible(page):
+    page.goto("/login")
+    assert page.title().startswith("Sign in")
+    assert_accessible(page)
+
+
+def test_login_error_summary_links_to_the_field(page):
+    page.goto("/login")
+    page.click("button[type=submit]")
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter your email address" in summary.inner_text()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+
+
+def test_officer_sees_the_demo_results(page):
+    sign_in(page, "officer@demo.example.org")
+    page.goto("/procurements/SCO-DA-2023")
+    text = page.locator("main").inner_text()
+    assert "97.00" in text and "95.50" in text and "£3,375,221" in text
+    assert_accessible(page)

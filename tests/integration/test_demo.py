@@ -1,0 +1,37 @@
+"""The demo loads the reference tender with one user per role, idempotently."""
+from sqlalchemy import func, select
+
+from accounts.models import User
+from audit.models import AuditRecord
+from evaluation.models import PanelMember
+from evaluation.services import find_procurement, procurement_results
+from extensions import db
+
+
+def test_demo_load_is_idempotent_and_replays_the_published_figures(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    users = db.session.scalar(select(func.count(User.id)))
+    records = db.session.scalar(select(func.count(AuditRecord.id)))
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    assert db.session.scalar(select(func.count(User.id))) == users
+    assert db.session.scalar(select(func.count(AuditRecord.id))) == records
+
+    p = find_procurement("SCO-DA-2023")
+    totals = {(lot.code, b.bidder): round(b.total, 2)
+              for lot in procurement_results(p) for b in lot.bids}
+    assert totals == {("A", "Victim Support"): 97.0, ("B", "Victim Support"): 95.5,
+                      ("B", "Northfield Change Partnership CIC"): 64.0}
+    roles = set().union(*(u.role_set for u in db.session.scalars(select(User))))
+    assert {"admin", "officer", "evaluator", "finance", "supplier", "chief_executive",
+            "monitoring_officer", "s151_officer", "commissioner"} <= roles
+    linked = db.session.scalars(select(PanelMember).where(PanelMember.user_id.is_not(None))).all()
+    assert len(linked) == 6  # three evaluators on each of the two lots
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_demo_logins_lists_every_user(app):
+    out = app.test_cli_runner().invoke(args=["demo", "logins"]).output
+    assert "officer@demo.example.org" in out and "tender-demo-2023" in out
