@@ -19,16 +19,17 @@ from evaluation.workbook import COLUMNS, ParsedTender
 
 def write(tender: ParsedTender, path) -> None:
     """Writes to a temporary file beside `path`, then renames: never a half-written file."""
-    book = openpyxl.Workbook(write_only=True)
-    for name, rows in _sheets(tender):
-        sheet = book.create_sheet(name)
-        sheet.append(list(COLUMNS[name]))
-        for row in rows:
-            sheet.append(row)
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=folder)
+    # The temporary file first: an unwritable folder fails before any sheet is streamed.
+    handle, temporary = tempfile.mkstemp(suffix=".xlsx",
+                                         dir=os.path.dirname(os.path.abspath(path)))
     os.close(handle)
     try:
+        book = openpyxl.Workbook(write_only=True)
+        for name, rows in _sheets(tender):
+            sheet = book.create_sheet(name)
+            sheet.append(list(COLUMNS[name]))
+            for row in rows:
+                sheet.append(row)
         book.save(temporary)
         os.replace(temporary, path)
     except BaseException:
