@@ -38,7 +38,15 @@ def first_break(records: Iterable[dict], head: dict | None = None) -> str | None
         if record_hash(prev, rec) != rec["hash"]:
             return f"{label}: its content does not match its hash (edited)"
         prev, expected_seq = rec["hash"], expected_seq + 1
-    if head is not None and (head["seq"] != expected_seq - 1 or head["hash"] != prev):
-        return (f"audit chain ends at record {expected_seq - 1} but {head['seq']} were written;"
-                " the newest records were deleted")
+    last = expected_seq - 1
+    if head is not None:
+        if head["seq"] > last:
+            return (f"audit record {last + 1}: missing; the chain ends at record {last} but "
+                    f"{head['seq']} were written (the newest records were deleted)")
+        if head["seq"] < last:
+            return (f"audit record {head['seq'] + 1}: inserted; only {head['seq']} records "
+                    f"were written but the chain runs to record {last}")
+        if head["hash"] != prev:
+            return (f"audit record {last}: does not match the chain head (the newest records "
+                    "were replaced)")
     return None

@@ -62,15 +62,19 @@ def verify() -> tuple[int, str | None]:
     """(number of records, first problem or None), streaming the chain in order."""
     from audit.chain import first_break
 
-    rows = db.session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars()
     head = db.session.get(AuditHead, 1)
+    result = db.session.execute(select(AuditRecord).order_by(AuditRecord.seq)
+                                .execution_options(yield_per=1000))
     count = 0
 
     def dicts():
         nonlocal count
-        for rec in rows:
+        for rec in result.scalars():
             count += 1
             yield as_dict(rec)
 
-    problem = first_break(dicts(), {"seq": head.seq, "hash": head.hash} if head else None)
+    try:
+        problem = first_break(dicts(), {"seq": head.seq, "hash": head.hash} if head else None)
+    finally:
+        result.close()  # a break found early leaves the (server-side) cursor open otherwise
     return count, problem

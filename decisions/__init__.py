@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("decisions", __name__, cli_group="decision-note")
 
-from decisions import cli, routes  # noqa: E402,F401
+from decisions import cli, routes, signing_cli, signing_routes, webhook  # noqa: E402,F401

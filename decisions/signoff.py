@@ -1,0 +1,208 @@
+"""Sign-off rules: who signs, in what order, and when a note may be sent or completed.
+
+Plain values in, plain values out (no Flask, no ORM), so every rule is unit-tested fast.
+The services in `decisions.signing` read the records into these values, ask, and act.
+
+Rules
+- The sign-off order is the buying organisation's approver roles (default: originating
+  officer, Chief Executive, Monitoring Officer, S151 Officer, Commissioner). Each place is
+  held by the first active user of the buying organisation with that role when the note is
+  sent; with nobody in the role, the place carries the role's label and any user of the
+  buying organisation holding the role may sign it.
+- In the app only the next unsigned place may be signed, only by its assigned user (or, with
+  none assigned, by a holder of its role), and only once; a person who has signed one place
+  of a version does not sign another (independent approvals, even where someone holds two
+  approver roles).
+- Nothing is signed or completed once the data the note was built from has changed (stale),
+  or once the note is completed or superseded.
+- A note may be sent when every lot's results are final (`Lot.results_final_at`), or, for a
+  lot imported from a workbook, when every bid is moderated or excluded and none is
+  incomplete (and the lot has at least one bid).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+# Why something is refused: the routes map these to HTTP statuses.
+NOT_APPROVER = "not_approver"  # not an approver of this note at all
+WRONG_ROLE = "wrong_role"  # this place is someone else's
+OUT_OF_ORDER = "out_of_order"  # an earlier place is unsigned
+ALREADY_SIGNED = "already_signed"  # this place is signed, or this person signed another
+STALE = "stale"  # data changed after send
+NOT_OPEN = "not_open"  # not sent, completed, or superseded
+INCOMPLETE = "incomplete"  # completion with a place unsigned
+NOT_READY = "not_ready"  # send before results are final
+FORBIDDEN = frozenset({NOT_APPROVER, WRONG_ROLE, OUT_OF_ORDER})  # 403; the others are 409
+
+
+def http_status(reason: str) -> int:
+    return 403 if reason in FORBIDDEN else 409
+
+
+class Refusal(NamedTuple):
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user who may hold a place: id, name, email."""
+
+    user_id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """One planned place in the sign-off order (before send)."""
+
+    position: int  # 1-based routing order
+    role: str
+    name: str
+    email: str
+    user_id: int | None
+
+    @property
+    def recipient_id(self) -> str:
+        return str(self.position)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One place of a sent version, as recorded."""
+
+    position: int
+    role: str
+    user_id: int | None
+    signed_by: int | None  # user id that signed it in the app, if any
+    signed: bool
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """The person asking to sign."""
+
+    user_id: int
+    roles: frozenset[str]
+    organisation_id: int | None
+
+
+@dataclass(frozen=True)
+class LotReadiness:
+    code: str
+    results_final: bool
+    bids: tuple[tuple[str, bool], ...]  # (status, moderated) per bid
+
+
+def plan(roles: list[str], holders: dict[str, list[Person]],
+         labels: dict[str, str]) -> list[Place]:
+    """The sign-off places in order: for each role the first holder not already placed
+    (else the first holder), or, with nobody in the role, the role's label."""
+    places, placed = [], set()
+    for position, role in enumerate(roles, 1):
+        people = holders.get(role) or []
+        if people:
+            p = next((q for q in people if q.user_id not in placed), people[0])
+            placed.add(p.user_id)
+            places.append(Place(position, role, p.name, p.email, p.user_id))
+        else:
+            places.append(Place(position, role, labels.get(role, role), "", None))
+    return places
+
+
+def plan_refusal(places: list[Place], labels: dict[str, str]) -> Refusal | None:
+    """Refuses an order in which one person would have to sign two places."""
+    seen: dict[int, Place] = {}
+    for place in places:
+        if place.user_id is None:
+            continue
+        if place.user_id in seen:
+            first = seen[place.user_id]
+            return Refusal(NOT_READY, f"{place.name} would sign both as "
+                           f"{labels.get(first.role, first.role)} and as "
+                           f"{labels.get(place.role, place.role)}: a different person must hold "
+                           "each approver role")
+        seen[place.user_id] = place
+    return None
+
+
+def next_slot(slots: list[Slot]) -> Slot | None:
+    """The first unsigned place in routing order; None when all have signed."""
+    return next((s for s in sorted(slots, key=lambda s: s.position) if not s.signed), None)
+
+
+def is_complete(slots: list[Slot]) -> bool:
+    return bool(slots) and all(s.signed for s in slots)
+
+
+def may_hold(slot: Slot, who: Signatory) -> bool:
+    """Whether this person may sign this place (ignoring order)."""
+    if slot.user_id is not None:
+        return who.user_id == slot.user_id
+    return slot.role in who.roles
+
+
+def sign_refusal(slots: list[Slot], position: int, who: Signatory, buyer_id: int | None, *,
+                 state: str, stale: bool) -> Refusal | None:
+    """None when `who` may sign place `position` now; otherwise why not."""
+    if who.organisation_id is None or who.organisation_id != buyer_id:
+        return Refusal(NOT_APPROVER, "Only approvers of the buying organisation sign this note")
+    if state != "sent":
+        return Refusal(NOT_OPEN, "This version of the note is not open for signature")
+    slot = next((s for s in slots if s.position == position), None)
+    if slot is None:
+        return Refusal(NOT_APPROVER, "There is no such place in the sign-off order")
+    if not may_hold(slot, who):
+        return Refusal(WRONG_ROLE, "This place in the sign-off order is for someone else")
+    if slot.signed:
+        return Refusal(ALREADY_SIGNED, "This place has already been signed")
+    if any(s.signed_by == who.user_id for s in slots):
+        return Refusal(ALREADY_SIGNED, "You have already signed this note")
+    nxt = next_slot(slots)
+    if nxt is None or nxt.position != position:
+        return Refusal(OUT_OF_ORDER, "An earlier approver has not signed yet")
+    if stale:
+        return Refusal(STALE, "The data the note was built from changed after it was sent; "
+                              "send it again")
+    return None
+
+
+def places_for(slots: list[Slot], who: Signatory, buyer_id: int | None) -> list[Slot]:
+    """The places this person could ever sign (to show them their turn)."""
+    if who.organisation_id is None or who.organisation_id != buyer_id:
+        return []
+    return [s for s in slots if may_hold(s, who)]
+
+
+def completion_refusal(slots: list[Slot], *, state: str, stale: bool) -> Refusal | None:
+    if state != "sent":
+        return Refusal(NOT_OPEN, "This version of the note is not open for completion")
+    if not is_complete(slots):
+        return Refusal(INCOMPLETE, "Not every approver has signed")
+    if stale:
+        return Refusal(STALE, "The data the note was built from changed after it was sent; "
+                              "completion is refused")
+    return None
+
+
+def lot_ready(lot: LotReadiness) -> bool:
+    if lot.results_final:
+        return True
+    if not lot.bids:
+        return False
+    return all(status != "incomplete" and (moderated or status == "excluded")
+               for status, moderated in lot.bids)
+
+
+def send_refusal(lots: list[LotReadiness], note_state: str) -> Refusal | None:
+    if note_state == "completed":
+        return Refusal(NOT_OPEN, "The note has been signed off; it cannot be sent again")
+    if not lots:
+        return Refusal(NOT_READY, "The procurement has no lots")
+    waiting = [lot.code for lot in lots if not lot_ready(lot)]
+    if waiting:
+        return Refusal(NOT_READY, "Results are not final for lot " + ", ".join(waiting)
+                       + ": finalise them (or moderate every bid) before sending the note")
+    return None
