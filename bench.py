@@ -1,0 +1,177 @@
+"""`make bench`: the tender workbook and results at scale (issue 3, point 9). Not a test.
+
+Writes a synthetic workbook of 50 lots x 20 bids x 30 criteria (one of them price) x 7
+evaluators (about 200,000 score rows) and prints, in one run: openpyxl's own read of it,
+`tender import` (in a fresh process, on a fresh SQLite database after `db upgrade`), their
+ratio, the results of all lots (from the database, and the engine alone) and the import's
+peak memory. Small functions, so more timings (page renders) can be added beside them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+
+LOTS, BIDS, CRITERIA, EVALUATORS = 50, 20, 30, 7
+REFERENCE = "BENCH-2025"
+TARGETS = {"ratio": 2.0, "results": 0.5, "memory_mib": 1024}
+
+
+def synthetic_tender(lots=LOTS, bids=BIDS, criteria=CRITERIA, evaluators=EVALUATORS):
+    """A valid tender: per lot one price criterion (42) and scored ones of 2 each (58)."""
+    from evaluation.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow,
+                                     ParsedTender, PartnerRow, ScoreRow)
+
+    rnd = random.Random(2025)
+    tender = ParsedTender(reference=REFERENCE, title="Synthetic benchmark tender",
+                          organisation="Benchmark Commissioner's Office", regime="PA2023-OPEN",
+                          initial_term_years=3, extension_years=[1, 1], min_delphi=40)
+    suppliers = [f"Supplier {n:03d} Ltd" for n in range(bids * 3)]
+    for lot_no in range(lots):
+        code = f"L{lot_no + 1:02d}"
+        tender.lots.append(LotRow(code, f"Service area {lot_no + 1}", Decimal("250000.50")))
+        scored = [f"Q{n:02d}" for n in range(1, criteria)]
+        tender.criteria.append(CriterionRow(code, "P1", "Value for Money", "Price",
+                                            Decimal(42), "price"))
+        for n, crit in enumerate(scored):
+            tender.criteria.append(CriterionRow(
+                code, crit, "Quality" if n < 20 else "Interview", f"Question {crit}",
+                Decimal(2), "scored", Decimal(5), Decimal(1) if n == 0 else None))
+        panel = [f"Evaluator {(lot_no + e) % 20 + 1:02d}" for e in range(evaluators)]
+        for bidder in rnd.sample(suppliers, bids):
+            tender.bids.append(BidRow(code, bidder, Decimal(rnd.randint(150000, 260000)),
+                                      delphi_score=rnd.randint(30, 95), financial="pass"))
+            for crit in scored:
+                marks = [rnd.randint(1, 5) for _ in panel]
+                tender.scores += [ScoreRow(code, bidder, crit, who, Decimal(mark),
+                                           f"Evidence for {crit} reviewed.")
+                                  for who, mark in zip(panel, marks)]
+                tender.consensus.append(ConsensusRow(
+                    code, bidder, crit, Decimal(round(sum(marks) / len(marks) * 2)) / 2,
+                    "Agreed at moderation."))
+    tender.partners = [PartnerRow("Benchmark Commissioner's Office",
+                                  sum(lot.annual_value for lot in tender.lots))]
+    return tender
+
+
+def write_synthetic(path: str) -> tuple[int, float]:
+    from evaluation.workbook import write_workbook
+
+    tender = synthetic_tender()
+    started = time.perf_counter()
+    write_workbook(tender, path)
+    return len(tender.scores), time.perf_counter() - started
+
+
+def time_openpyxl(path: str) -> float:
+    """openpyxl alone, read-only mode, every row of every sheet: the floor for an import."""
+    import openpyxl
+
+    started = time.perf_counter()
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    for sheet in book.worksheets:
+        for _row in sheet.iter_rows(values_only=True):
+            pass
+    book.close()
+    return time.perf_counter() - started
+
+
+def _environment(folder: str) -> dict:
+    return dict(os.environ, DATABASE_URL=f"sqlite:///{folder}/bench.db",
+                TENDER_INSTANCE=folder, FLASK_DEBUG="0")
+
+
+def upgrade_database(folder: str) -> None:
+    flask = os.path.join(os.path.dirname(sys.executable), "flask")
+    subprocess.run([flask, "--app", "app", "db", "upgrade"], env=_environment(folder),
+                   check=True, capture_output=True)
+
+
+def time_import(path: str, folder: str) -> dict:
+    """`tender import` in its own process, so its peak memory is the import's alone."""
+    done = subprocess.run([sys.executable, "-m", "bench", "--import", path],
+                          env=_environment(folder), check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _import_here(path: str) -> None:
+    """Child process: runs the command as the CLI does and reports time and peak memory."""
+    from app import app
+
+    runner = app.test_cli_runner()
+    started = time.perf_counter()
+    result = runner.invoke(args=["tender", "import", path])
+    seconds = time.perf_counter() - started
+    if result.exit_code != 0:
+        sys.exit(f"import failed: {result.output}{result.exception!r}")
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024}))
+
+
+def time_results(folder: str) -> dict:
+    """All lots' results: read from the database and computed, and the engine alone."""
+    from app import create_app
+    from evaluation import results as engine
+    from evaluation.services import find_procurement, lot_inputs, procurement_results
+
+    app = create_app()
+    with app.app_context():
+        procurement = find_procurement(REFERENCE)
+        started = time.perf_counter()
+        results = procurement_results(procurement)
+        with_db = time.perf_counter() - started
+        inputs = lot_inputs(procurement)
+        started = time.perf_counter()
+        for lot in inputs:
+            engine.compute_lot(lot)
+        alone = time.perf_counter() - started
+    return {"with_db": with_db, "engine": alone, "lots": len(results)}
+
+
+def report(rows: int, wrote: float, read: float, imported: dict, results: dict) -> str:
+    ratio = imported["seconds"] / read
+    ok = {"ratio": ratio <= TARGETS["ratio"], "results": results["with_db"] < TARGETS["results"],
+          "memory": imported["peak_mib"] < TARGETS["memory_mib"]}
+
+    def mark(flag):
+        return "meets target" if flag else "MISSES target"
+
+    return "\n".join([
+        f"Synthetic workbook: {LOTS} lots x {BIDS} bids x {CRITERIA} criteria x "
+        f"{EVALUATORS} evaluators = {rows:,} score rows (written in {wrote:.1f} s)",
+        f"openpyxl read (read-only, all rows):  {read:8.2f} s",
+        f"tender import:                        {imported['seconds']:8.2f} s",
+        f"ratio import / read:                  {ratio:8.2f}   ({mark(ok['ratio'])} <= 2)",
+        f"results of all {results['lots']} lots (database + engine): "
+        f"{results['with_db']:.3f} s   ({mark(ok['results'])} < 0.5 s)",
+        f"results of all {results['lots']} lots (engine alone):     {results['engine']:.3f} s",
+        f"peak memory of the import:            {imported['peak_mib']:8.0f} MiB "
+        f"({mark(ok['memory'])} < 1024 MiB)",
+    ])
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--import"]:
+        _import_here(sys.argv[2])
+        return
+    with tempfile.TemporaryDirectory(prefix="tender-bench-") as folder:
+        os.environ.update(_environment(folder))
+        import app  # noqa: F401 - loads the packages in the order the app needs
+
+        path = os.path.join(folder, "synthetic.xlsx")
+        rows, wrote = write_synthetic(path)
+        read = time_openpyxl(path)
+        upgrade_database(folder)
+        imported = time_import(path, folder)
+        results = time_results(folder)
+        print(report(rows, wrote, read, imported, results))
+
+
+if __name__ == "__main__":
+    main()
