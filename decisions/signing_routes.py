@@ -51,13 +51,8 @@ def _procurement_for(reference: str, *roles: str):
 
 def _page(procurement, *, status: int = 200, error: str | None = None,
           sign_form: SignForm | None = None):
-    note = find_note(procurement)
-    version = note.current_version if note else None
-    stale, changes = False, []
-    if version is not None and version.state != "superseded":
-        current = current_snapshot(note)
-        stale = sha256_snapshot(current) != version.snapshot_sha256
-        changes = changed_paths(version.snapshot, current) if stale else []
+    summary = signoff_summary(procurement)
+    stale, changes = summary["stale"], summary["changes"]
     db.session.rollback()  # reading the note's data must never create or change anything
     note = find_note(procurement)
     version = note.current_version if note else None
@@ -88,6 +83,27 @@ def _page(procurement, *, status: int = 200, error: str | None = None,
         send_form=SendForm(), send_problem=send_problem, error=error,
         docusign=version is not None and envelope_mode(version) == "docusign",
         labels=ROLES), status
+
+
+@bp.app_template_global("signoff_summary")
+def signoff_summary(procurement) -> dict:
+    """For the note page's sign-off panel: the current version, staleness, who signs next."""
+    note = find_note(procurement)
+    version = note.current_version if note else None
+    if version is None:
+        return {"version": None, "stale": False, "changes": [], "signed": 0, "total": 0,
+                "next": None}
+    stale, changes = False, []
+    if version.state != "superseded":
+        current = current_snapshot(note)
+        stale = sha256_snapshot(current) != version.snapshot_sha256
+        changes = changed_paths(version.snapshot, current) if stale else []
+    nxt = rules.next_slot(slots(version))
+    return {"version": version, "stale": stale, "changes": changes,
+            "signed": sum(1 for s in version.signoffs if s.signed_at),
+            "total": len(version.signoffs),
+            "next": next((s for s in version.signoffs if nxt and s.position == nxt.position),
+                         None)}
 
 
 @bp.route("/procurements/<reference>/decision-note/sign-off")

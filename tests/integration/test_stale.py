@@ -119,6 +119,8 @@ def test_editing_a_consensus_score_after_send_makes_the_note_stale_and_refuses_c
         as_text=True)
     assert 'id="stale-banner"' in html and "cannot be signed off" in html
     assert "note.lots[0].results" in html  # what changed is named
+    note_page = officer.get(f"/procurements/{p.reference}/decision-note").get_data(as_text=True)
+    assert 'id="signoff-panel"' in note_page and 'id="stale-banner"' in note_page
 
     resp = post_event(client, event("envelope-completed", envelope_id))
     assert resp.status_code == 409 and resp.get_json()["reason"] == "stale"
@@ -197,7 +199,11 @@ def test_any_change_to_the_data_behind_the_note_makes_it_stale(app, sent, change
     assert status(app, p.reference)["stale"] is True
 
 
-def test_signing_does_not_make_the_note_stale(app, client, sent):
+def test_signing_does_not_make_the_note_stale(app, client, users, sent):
     p, envelope_id = sent
     post_event(client, event("recipient-completed", envelope_id, "1"))
     assert status(app, p.reference)["stale"] is False
+    officer = client_for(app, users["officer"].email)
+    note_page = officer.get(f"/procurements/{p.reference}/decision-note").get_data(as_text=True)
+    assert "1 of 5 approvers have signed; next to sign: Chief Executive" in note_page
+    assert 'id="stale-banner"' not in note_page
