@@ -120,6 +120,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
     from evaluation.services import lot_inputs
 
     note = get_or_create_note(procurement)
+    db.session.refresh(note, with_for_update=True)  # one send at a time per note
     refusal = rules.send_refusal(lot_readiness(procurement), note.state)
     places = planned_places(procurement)
     refusal = refusal or rules.plan_refusal(places, role_labels())
@@ -195,6 +196,15 @@ def envelope_json(procurement: Procurement) -> dict:
 
 # ---- signing and completion ----------------------------------------------------------------
 
+def lock(version: NoteVersion) -> NoteVersion:
+    """Re-read the version locked (PostgreSQL: FOR UPDATE) so that signers, the webhook and
+    completion take turns: each sees the signatures the one before it committed."""
+    db.session.refresh(version, with_for_update=True)
+    for so in version.signoffs:
+        db.session.refresh(so)
+    return version
+
+
 def open_version(note: DecisionNote | None) -> NoteVersion:
     version = note.current_version if note else None
     if version is None:
@@ -206,7 +216,7 @@ def open_version(note: DecisionNote | None) -> NoteVersion:
 def sign_in_app(procurement: Procurement, user: User, position: int, comments: str) -> SignOff:
     """`user` signs place `position` of the current version, with comments."""
     note = find_note(procurement)
-    version = open_version(note)
+    version = lock(open_version(note))
     if envelope_mode(version) == "docusign" and version.state == "sent":
         raise SigningError(rules.Refusal(rules.NOT_OPEN, "This version is being signed in "
                                                          "DocuSign; sign it there"))
@@ -224,8 +234,17 @@ def sign_in_app(procurement: Procurement, user: User, position: int, comments: s
             "comments": comments, "via": "app"},
            procurement_ref=procurement.reference, actor=user.email)
     if rules.is_complete(slots(version)):
-        complete(note, version, actor=user.email, stale=False)
+        complete(note, version, actor=user.email, stale=False,
+                 completed_pdf=_signed_pack(note))
     return so
+
+
+def _signed_pack(note: DecisionNote) -> bytes:
+    """The note as signed in the app: every block with its signer's date and comments."""
+    from decisions.note_builder import build_note_data
+    from decisions.note_pdf import render_pack
+
+    return render_pack(build_note_data(note.procurement, note))
 
 
 def record_signature(version: NoteVersion, recipient_id: str, at: datetime, *,

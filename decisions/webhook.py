@@ -32,7 +32,7 @@ from accounts.models import utcnow
 from audit.services import record
 from decisions import bp
 from decisions.models import NoteVersion, WebhookEvent
-from decisions.signing import SigningError, complete, record_refusal, record_signature
+from decisions.signing import SigningError, complete, lock, record_refusal, record_signature
 from extensions import csrf, db
 
 ACTOR = "docusign"
@@ -96,6 +96,7 @@ def docusign_connect():
         NoteVersion.envelope_id == envelope_id)).scalar_one_or_none()
     if version is None:
         return _answer(404, "unknown envelope", envelopeId=envelope_id)
+    lock(version)
     key = "|".join((event, envelope_id, recipient_id))[:300]
     if db.session.execute(select(WebhookEvent.id).where(WebhookEvent.event_key == key)).first():
         return _answer(200, "already recorded")

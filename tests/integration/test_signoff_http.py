@@ -175,6 +175,15 @@ def test_approvers_sign_in_order_and_the_last_completes(as_role, tender):
     assert [s.comments for s in n.current_version.signoffs] == [
         f"Approved by {r}" for r in ORDER]
     assert {s.via for s in n.current_version.signoffs} == {"app"}
+    signed = n.current_version.completed_pdf
+    assert signed.startswith(b"%PDF-") and signed != n.current_version.pdf
+    import io
+
+    from pypdf import PdfReader
+    text = " ".join(pg.extract_text() or "" for pg in PdfReader(io.BytesIO(signed)).pages)
+    assert "Approved by monitoring_officer" in " ".join(text.split())
+    got = as_role("commissioner").get(path(ref, "versions/1.pdf"), query_string={"signed": 1})
+    assert got.status_code == 200 and got.data == signed
     html = as_role("officer").get(path(ref)).get_data(as_text=True)
     assert "Approved by monitoring_officer" in html and "Completed" in html
     assert "Send again" not in html
