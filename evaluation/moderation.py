@@ -52,6 +52,14 @@ def _rows(status: LotStatus, values: dict, consensus: dict, flag: Decimal,
           bid_ids: set[int] | None = None) -> list[dict]:
     """Per bid, per scored criterion: the members' scores in panel order, spread, consensus."""
     rows = []
+    shown: dict = {}  # few distinct scores, thousands of cells: format each value once
+
+    def show(v) -> str:
+        text = shown.get(v)
+        if text is None:
+            text = shown[v] = rules.show_score(v)
+        return text
+
     for bid_id, bidder_id, name in status.bids:
         if bid_ids is not None and bid_id not in bid_ids:
             continue
@@ -63,14 +71,14 @@ def _rows(status: LotStatus, values: dict, consensus: dict, flag: Decimal,
                     cells.append("Conflicted")
                     continue
                 v = values.get((m.id, bid_id, c.id))
-                cells.append(rules.show_score(v) if v is not None else "–")
+                cells.append(show(v) if v is not None else "–")
                 if v is not None:
                     got.append(v)
             con = consensus.get((bid_id, c.id))
             s = rules.spread(got)
             crit_rows.append({
                 "criterion": c, "cells": cells, "values": got,
-                "spread": rules.show_score(s) if s is not None else "–",
+                "spread": show(s) if s is not None else "–",
                 "wide": rules.wide_spread(got, flag),
                 "consensus": con, "consensus_text": rules.show_score(con.value) if con else ""})
         rows.append({"bid_id": bid_id, "bidder": name, "criteria": crit_rows,
@@ -93,14 +101,13 @@ def _chart(rows: list[dict], members: int, title: str, chart_id: str) -> Markup:
 
 
 def moderation_context(lot: Lot) -> dict:
-    status = lot_status(lot)
+    status = lot_status(lot, with_values=True)
     ctx = {"lot": lot, "p": lot.procurement, "status": status, "flag": spread_flag(),
            "refusal": status.moderation_refusal, "rows": [], "chart": None,
            "final_refusal": None}
     if status.moderation_refusal:
         return ctx  # nobody sees individual scores before every one is submitted
-    values = {(m, b, c): v for m, b, c, v in _individual(lot)}
-    ctx["rows"] = _rows(status, values, _consensus(lot), ctx["flag"])
+    ctx["rows"] = _rows(status, status.values, _consensus(lot), ctx["flag"])
     ctx["chart"] = _chart(ctx["rows"], len(status.members),
                           f"Lot {lot.code}: individual scores against consensus",
                           f"chart-lot-{lot.code}")

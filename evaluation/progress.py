@@ -24,6 +24,9 @@ class LotStatus:
     submitted: set[rules.Key]
     drafts: Counter = field(default_factory=Counter)  # member id -> draft scores
     consensus: set[tuple[int, int]] = field(default_factory=set)  # (bid id, criterion id)
+    # submitted scores' values, (member id, bid id, criterion id) -> value: only for the
+    # moderator, and only read into here once every expected score is submitted
+    values: dict = field(default_factory=dict)
 
     @property
     def submitted_count(self) -> int:
@@ -58,7 +61,7 @@ class LotStatus:
         return len({b for _, b, _ in self.bids})
 
 
-def lot_status(lot: Lot) -> LotStatus:
+def lot_status(lot: Lot, with_values: bool = False) -> LotStatus:
     members = list(db.session.execute(select(PanelMember).where(PanelMember.lot_id == lot.id)
                                       .order_by(PanelMember.name)).scalars())
     bids = [tuple(row) for row in db.session.execute(
@@ -80,19 +83,21 @@ def lot_status(lot: Lot) -> LotStatus:
                 conflicts.add((member_id, bidder_id))
     expected = rules.expected_scores(member_ids, [(b, bidder) for b, bidder, _ in bids],
                                      [c.id for c in scored], conflicts)
-    submitted: set[rules.Key] = set()
+    submitted: dict[rules.Key, object] = {}
     drafts: Counter = Counter()
-    for member_id, bid_id, criterion_id, state in db.session.execute(
-            select(Score.member_id, Score.bid_id, Score.criterion_id, Score.state)
+    for member_id, bid_id, criterion_id, state, value in db.session.execute(
+            select(Score.member_id, Score.bid_id, Score.criterion_id, Score.state, Score.value)
             .join(Bid, Score.bid_id == Bid.id).where(Bid.lot_id == lot.id)):
         if state == "submitted":
-            submitted.add((member_id, bid_id, criterion_id))
+            submitted[member_id, bid_id, criterion_id] = value
         else:
             drafts[member_id] += 1
     consensus = {tuple(row) for row in db.session.execute(
         select(Consensus.bid_id, Consensus.criterion_id)
         .join(Bid, Consensus.bid_id == Bid.id).where(Bid.lot_id == lot.id))}
-    return LotStatus(lot_id=lot.id, members=members, bids=bids, scored=scored,
-                     conflicts=conflicts, declared=declared, expected=expected,
-                     submitted=submitted, drafts=drafts,
-                     consensus=consensus)
+    status = LotStatus(lot_id=lot.id, members=members, bids=bids, scored=scored,
+                       conflicts=conflicts, declared=declared, expected=expected,
+                       submitted=set(submitted), drafts=drafts, consensus=consensus)
+    if with_values and status.moderation_open:
+        status.values = submitted
+    return status

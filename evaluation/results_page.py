@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from flask import render_template
 
-from evaluation.results import LotResult, compute_lot
+from evaluation import results as engine
+from evaluation.results import LotResult
 from evaluation.results_csv import results_csv
 from evaluation.services import lot_inputs
 from procurement.models import Lot
@@ -15,7 +16,7 @@ from procurement.models import Lot
 
 def compute(lot: Lot) -> tuple[LotResult, list]:
     lot_in = lot_inputs(lot.procurement, [lot])[0]
-    return compute_lot(lot_in), lot_in.criteria
+    return engine.compute_lot(lot_in), lot_in.criteria
 
 
 def results_context(lot: Lot) -> dict:

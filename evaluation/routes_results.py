@@ -43,10 +43,6 @@ def workbook(reference):
     procurement = load_procurement(reference)
     require_officer(procurement)
     data = uploads.workbook_bytes(procurement)
-    if data is None:
-        return render_template("errors/error.html", title="Workbook download not available yet",
-                               message="The workbook export is not installed in this version of "
-                                       "Tender. Download the results as CSV instead."), 503
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet", headers={
                         "Content-Disposition": f'attachment; filename="{_safe(reference)}.xlsx"'})

@@ -1,9 +1,11 @@
 """The workbook download, and the upload of a panel's filled-in Scores/Consensus sheets.
 
-The upload follows `tender import`'s contract (spec/tender-workbook.md): sheet names and
-headers case-insensitive, extra columns and sheets ignored, empty rows skipped, each bad
-cell named by sheet, row and column, and nothing written unless every row is good.
-It adds the app's own guards: rows must name a lot, bid, scored criterion and panel member
+The upload reads the sheets with the workbook reader and checks their rows with its own
+`check_scores`, against this procurement's lots, criteria and bids, so it follows
+`tender import`'s contract (spec/tender-workbook.md) exactly: names and headers
+case-insensitive, extra columns and sheets ignored, empty rows skipped, each bad cell named
+by sheet, row and column, nothing written unless every row is good. It adds the app's
+guards: rows must name a lot, bid, scored criterion and panel member
 of this procurement; an evaluator who uses Tender must have declared no conflict with the
 bidder; a submitted score is never changed; consensus only once every individual score of
 the lot is submitted, never after the lot's results are final.
@@ -11,8 +13,10 @@ the lot is submitted, never after the lot's results are final.
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 
-from openpyxl import load_workbook
+import openpyxl
 from sqlalchemy import select
 
 from accounts.models import utcnow
@@ -20,82 +24,90 @@ from audit.services import record
 from evaluation.model_editor import lock_model
 from evaluation.models import ConflictDeclaration, Consensus, Criterion, PanelMember, Score
 from evaluation.progress import lot_status
+from evaluation.importer import export_tender
 from evaluation.rules import rationale_error
-from evaluation.workbook import CellError, WorkbookError, score_number, text
+from evaluation.workbook import WorkbookError, write_workbook
+from evaluation.workbook_checks import check_scores
+from evaluation.workbook_read import _Reader
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
 
 UploadError = WorkbookError
-COLUMNS = {"scores": ("lot", "bidder", "criterion", "evaluator", "score", "comment"),
-           "consensus": ("lot", "bidder", "criterion", "score", "rationale")}
-REQUIRED = {"scores": ("lot", "bidder", "criterion", "evaluator", "score"),
-            "consensus": ("lot", "bidder", "criterion", "score")}
-SHEET_NAMES = {"scores": "Scores", "consensus": "Consensus"}
 MAX_ERRORS = 200
 
 
-def workbook_bytes(procurement: Procurement) -> bytes | None:
-    """The whole procurement as the contract's workbook, or None while that code is missing."""
-    try:
-        from evaluation.importer import export_tender
-        from evaluation.workbook import write_workbook
-    except ImportError:
-        return None
-    out = io.BytesIO()
-    write_workbook(export_tender(procurement), out)
-    return out.getvalue()
+def workbook_bytes(procurement: Procurement) -> bytes:
+    """The whole procurement as the contract's workbook (what `tender export` writes)."""
+    with tempfile.TemporaryDirectory(prefix="tender-export-") as folder:
+        path = os.path.join(folder, "export.xlsx")
+        write_workbook(export_tender(procurement), path)
+        with open(path, "rb") as handle:
+            return handle.read()
 
 
-def _sheets(stream) -> tuple[dict[str, list[tuple[int, dict]]], list[WorkbookError]]:
-    """{"scores"/"consensus": [(row number, {column: cell})]} from the file's sheets."""
+class _Numbered:
+    """A sheet whose records() also notes each record's row number, in order."""
+
+    def __init__(self, sheet):
+        self.sheet, self.numbers = sheet, []
+
+    def records(self, columns):
+        for number, values in self.sheet.records(columns):
+            self.numbers.append(number)
+            yield number, values
+
+
+def _read(stream, look: "_Lookup"):
+    """The Scores and Consensus rows, checked by the workbook reader's own rules against
+    this procurement's lots, criteria and bids: ({"Scores": [(row, tuple)], …}, errors)."""
+    data = stream.read()
     try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        return {}, [WorkbookError("", None, None, "The file is not an Excel workbook (.xlsx) "
-                                  "that can be read")]
-    found: dict[str, list[tuple[int, dict]]] = {}
-    errors: list[WorkbookError] = []
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises a dozen kinds for "not a workbook"
+        return {}, [WorkbookError("", None, None, "The file is not an Excel workbook (.xlsx): "
+                                  "save it from Excel as \"Excel Workbook (.xlsx)\" and "
+                                  "upload that file")]
+    reader = _Reader(book)
+    found: dict[str, list] = {}
     try:
-        for ws in wb.worksheets:
-            key = ws.title.strip().lower()
-            if key not in COLUMNS:
+        for name in ("Scores", "Consensus"):
+            sheet = reader.sheet(name)
+            if sheet is None:
                 continue
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, None) or ()
-            names = [text(h).lower() for h in header]
-            missing = [c for c in REQUIRED[key] if c not in names]
-            if missing:
-                errors.extend(WorkbookError(SHEET_NAMES[key], None, c, "Add this column")
-                              for c in missing)
-                continue
-            index = {c: names.index(c) for c in COLUMNS[key] if c in names}
-            found[key] = []
-            for number, row in enumerate(rows, start=2):
-                if row is None or all(v is None or text(v) == "" for v in row):
-                    continue
-                found[key].append((number, {c: row[i] if i < len(row) else None
-                                            for c, i in index.items()}))
+            numbered = _Numbered(sheet)
+            rows = check_scores(reader, numbered, name, (look.lots,), (look.by_lot,),
+                                (look.bid_keys,))
+            found[name] = list(zip(numbered.numbers, rows))
+    except Exception:  # noqa: BLE001 - a damaged sheet surfaces while iterating
+        reader.err("", None, None, "A sheet is damaged and cannot be read: save the workbook "
+                   "again from Excel and upload that file")
     finally:
-        wb.close()
-    if not found and not errors:
-        errors.append(WorkbookError("", None, None, "The workbook has no Scores or Consensus sheet"))
-    return found, errors
+        book.close()
+    if not reader.errors and not found:
+        reader.err("", None, None, 'Add a sheet named "Scores" (lot, bidder, criterion, '
+                   'evaluator, score, comment) or "Consensus" (lot, bidder, criterion, score, '
+                   "rationale): the workbook has neither")
+    return found, reader.errors
 
 
 class _Lookup:
-    """The procurement's lots, bids, scored criteria and panels, read once."""
+    """The procurement's lots, bids, criteria and panels, read once, keyed as the sheets
+    name them (exact codes and names, as `tender import` matches them)."""
 
     def __init__(self, procurement: Procurement):
         lots = list(procurement.lots)
-        self.lots = {lot.code.casefold(): lot for lot in lots}
-        ids = [lot.id for lot in lots]
-        self.bids = {(lot_id, name.casefold()): (bid_id, bidder_id, name)
+        self.lots = {lot.code: lot for lot in lots}
+        code = {lot.id: lot.code for lot in lots}
+        ids = list(code)
+        self.bids = {(code[lot_id], name): (bid_id, bidder_id)
                      for bid_id, lot_id, bidder_id, name in db.session.execute(
                          select(Bid.id, Bid.lot_id, Bid.bidder_id, Bidder.name)
                          .join(Bidder, Bid.bidder_id == Bidder.id).where(Bid.lot_id.in_(ids)))}
-        self.criteria = {(c.lot_id, c.code.casefold()): c for c in db.session.execute(
-            select(Criterion).where(Criterion.lot_id.in_(ids))).scalars()}
-        self.members = {(m.lot_id, m.name.casefold()): m for m in db.session.execute(
+        self.bid_keys = dict.fromkeys(self.bids)
+        self.by_lot: dict[str, dict[str, Criterion]] = {}
+        for c in db.session.execute(select(Criterion).where(Criterion.lot_id.in_(ids))).scalars():
+            self.by_lot.setdefault(code[c.lot_id], {})[c.code] = c
+        self.members = {(code[m.lot_id], m.name): m for m in db.session.execute(
             select(PanelMember).where(PanelMember.lot_id.in_(ids))).scalars()}
         member_ids = [m.id for m in self.members.values()]
         self.declared = {(m, b): c for m, b, c in db.session.execute(
@@ -103,72 +115,32 @@ class _Lookup:
                    ConflictDeclaration.conflicted)
             .where(ConflictDeclaration.member_id.in_(member_ids)))} if member_ids else {}
 
-    def place(self, sheet: str, number: int, cells: dict, errors: list):
-        """(lot, (bid id, bidder id, name), criterion) for a row, or None with errors added."""
-        code = text(cells.get("lot"))
-        lot = self.lots.get(code.casefold())
-        if lot is None:
-            errors.append(WorkbookError(sheet, number, "lot",
-                                        f"Enter a lot of this procurement (got {code!r})"))
-            return None
-        if lot.results_final_at is not None:
-            errors.append(WorkbookError(sheet, number, "lot",
-                                        f"Lot {lot.code}'s results are final: nothing can change"))
-            return None
-        name = text(cells.get("bidder"))
-        bid = self.bids.get((lot.id, name.casefold()))
-        if bid is None:
-            errors.append(WorkbookError(sheet, number, "bidder",
-                                        f"Enter a bidder with a bid for lot {lot.code} (got {name!r})"))
-        crit_code = text(cells.get("criterion"))
-        criterion = self.criteria.get((lot.id, crit_code.casefold()))
-        if criterion is None or criterion.kind != "scored":
-            errors.append(WorkbookError(sheet, number, "criterion",
-                                        f"Enter a scored criterion of lot {lot.code} (got {crit_code!r})"))
-            criterion = None
-        if bid is None or criterion is None:
-            return None
-        return lot, bid, criterion
-
-
-def _score(cells: dict, criterion: Criterion, sheet: str, number: int, errors: list):
-    try:
-        value = score_number(cells.get("score"), "the score")
-    except CellError as e:
-        errors.append(WorkbookError(sheet, number, "score", str(e)))
-        return None
-    if value < 0 or value > criterion.max_score:
-        errors.append(WorkbookError(sheet, number, "score",
-                                    f"Enter a score from 0 to {criterion.max_score.normalize():f} "
-                                    f"for {criterion.code} (got {value})"))
-        return None
-    return value
-
 
 def apply_upload(procurement: Procurement, stream, moderator_id: int | None = None
                  ) -> tuple[dict, list[WorkbookError]]:
     """Write every row or none: ({"scores": n, "consensus": n}, []) or ({}, errors).
 
     On errors the caller rolls back (rows may have been flushed while checking consensus)."""
-    sheets, errors = _sheets(stream)
-    if errors:
-        return {}, errors
     look = _Lookup(procurement)
+    sheets, errors = _read(stream, look)
+    if errors:
+        return {}, errors[:MAX_ERRORS]
     ref = procurement.reference
     counts = {"scores": 0, "consensus": 0}
     touched: dict[int, Lot] = {}
-    seen = set()
     planned_scores = []
-    for number, cells in sheets.get("scores", []):
-        placed = look.place("Scores", number, cells, errors)
-        evaluator = text(cells.get("evaluator"))
-        if placed is None:
+    for number, (lot_code, bidder, code, evaluator, value, comment) in sheets.get("Scores", []):
+        lot = look.lots[lot_code]
+        if lot.results_final_at is not None:
+            errors.append(WorkbookError("Scores", number, "lot", f"Lot {lot.code}'s results "
+                                        "are final: its scores cannot change"))
             continue
-        lot, (bid_id, bidder_id, bidder), criterion = placed
-        member = look.members.get((lot.id, evaluator.casefold()))
+        bid_id, bidder_id = look.bids[lot_code, bidder]
+        member = look.members.get((lot_code, evaluator))
         if member is None:
-            errors.append(WorkbookError("Scores", number, "evaluator",
-                                        f"Enter a member of lot {lot.code}'s panel (got {evaluator!r})"))
+            errors.append(WorkbookError("Scores", number, "evaluator", f"{evaluator} is not on "
+                                        f"the panel of lot {lot.code}: add them in Tender first "
+                                        "or use the name the panel shows"))
             continue
         declared = look.declared.get((member.id, bidder_id))
         if declared:
@@ -181,40 +153,23 @@ def apply_upload(procurement: Procurement, stream, moderator_id: int | None = No
                                         f"{member.name} has not declared on conflicts of interest "
                                         f"with {bidder} in Tender, so cannot score its bid yet"))
             continue
-        value = _score(cells, criterion, "Scores", number, errors)
-        if value is None:
-            continue
-        key = (member.id, bid_id, criterion.id)
-        if key in seen:
-            errors.append(WorkbookError("Scores", number, None, "Duplicate row: this evaluator, "
-                                        "bid and criterion already have a score above"))
-            continue
-        seen.add(key)
-        planned_scores.append((number, lot, member, bid_id, bidder, criterion, value,
-                               text(cells.get("comment"))))
+        planned_scores.append((number, lot, member, bid_id, bidder,
+                               look.by_lot[lot_code][code], value, comment))
     planned_consensus = []
-    seen_c = set()
-    for number, cells in sheets.get("consensus", []):
-        placed = look.place("Consensus", number, cells, errors)
-        if placed is None:
+    for number, (lot_code, bidder, code, value, rationale) in sheets.get("Consensus", []):
+        lot = look.lots[lot_code]
+        if lot.results_final_at is not None:
+            errors.append(WorkbookError("Consensus", number, "lot", f"Lot {lot.code}'s results "
+                                        "are final: its consensus scores cannot change"))
             continue
-        lot, (bid_id, _, bidder), criterion = placed
-        value = _score(cells, criterion, "Consensus", number, errors)
-        rationale = text(cells.get("rationale"))
-        if value is None:
-            continue
-        if (bid_id, criterion.id) in seen_c:
-            errors.append(WorkbookError("Consensus", number, None, "Duplicate row: this bid and "
-                                        "criterion already have a consensus score above"))
-            continue
-        seen_c.add((bid_id, criterion.id))
-        planned_consensus.append((number, lot, bid_id, bidder, criterion, value, rationale))
+        planned_consensus.append((number, lot, look.bids[lot_code, bidder][0], bidder,
+                                  look.by_lot[lot_code][code], value, rationale))
     if errors:
         return {}, errors[:MAX_ERRORS]
 
+    lot_ids = [lot.id for lot in look.lots.values()]
     existing = {(s.member_id, s.bid_id, s.criterion_id): s for s in db.session.execute(
-        select(Score).join(Bid, Score.bid_id == Bid.id)
-        .where(Bid.lot_id.in_([lot.id for lot in look.lots.values()]))).scalars()}
+        select(Score).join(Bid, Score.bid_id == Bid.id).where(Bid.lot_id.in_(lot_ids))).scalars()}
     now = utcnow()
     for number, lot, member, bid_id, bidder, criterion, value, comment in planned_scores:
         where = {"lot": lot.code, "bidder": bidder, "criterion": criterion.code,
@@ -249,7 +204,7 @@ def apply_upload(procurement: Procurement, stream, moderator_id: int | None = No
     refusals: dict[int, str | None] = {}
     current = {(c.bid_id, c.criterion_id): c for c in db.session.execute(
         select(Consensus).join(Bid, Consensus.bid_id == Bid.id)
-        .where(Bid.lot_id.in_([lot.id for lot in look.lots.values()]))).scalars()}
+        .where(Bid.lot_id.in_(lot_ids))).scalars()}
     for number, lot, bid_id, bidder, criterion, value, rationale in planned_consensus:
         row = current.get((bid_id, criterion.id))
         if row is not None and row.value == value and (not rationale or row.rationale == rationale):
@@ -282,4 +237,3 @@ def apply_upload(procurement: Procurement, stream, moderator_id: int | None = No
     for lot in touched.values():
         lock_model(lot, "scores uploaded")
     return counts, []
-
