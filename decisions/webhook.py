@@ -36,6 +36,7 @@ from decisions.signing import SigningError, complete, lock, record_refusal, reco
 from extensions import csrf, db
 
 ACTOR = "docusign"
+MAX_BODY = 100 * 1024 * 1024
 SIGNATURE_HEADER = re.compile(r"^X-DocuSign-Signature-(\d{1,3})$", re.IGNORECASE)
 
 
@@ -77,6 +78,9 @@ def _answer(status: int, message: str, **extra):
 @bp.route("/integrations/docusign/connect", methods=["POST"])
 @csrf.exempt
 def docusign_connect():
+    # "Include documents" puts the signed pack (base64) in envelope-completed: allow more than
+    # the uploads' 20 MB, or DocuSign would retry a 413 for ever.
+    request.max_content_length = MAX_BODY
     body = request.get_data(cache=True, as_text=False)
     if not signature_ok(body, request.headers, current_app.config.get(
             "DOCUSIGN_CONNECT_HMAC_KEY") or ""):

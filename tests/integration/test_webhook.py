@@ -254,3 +254,15 @@ def test_parse_time_reads_docusigns_seven_decimals_as_utc():
     assert parse_time("2024-05-02T09:30:00.1234567Z").isoformat() == "2024-05-02T09:30:00"
     assert parse_time("2024-05-02T10:30:00+01:00").isoformat() == "2024-05-02T09:30:00"
     assert parse_time("nonsense") is not None and parse_time(None) is not None
+
+
+def test_a_large_completed_event_with_documents_is_accepted(app, client, sent):
+    ref, envelope_id = sent
+    big = b"%PDF-1.7 " + b"x" * (21 * 1024 * 1024)
+    summary = {"recipients": {"signers": [{"recipientId": str(i), "status": "completed"}
+                                          for i in range(1, 6)]},
+               "envelopeDocuments": [{"documentId": "1", "PDFBytes":
+                                      base64.b64encode(big).decode()}]}
+    resp = post_event(client, event("envelope-completed", envelope_id, envelopeSummary=summary))
+    assert resp.status_code == 200
+    assert cli_status(app, ref)["state"] == "completed"
