@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-CELL_H = 56
+CELL_H = 64
 TOP = 28
 LEFT = 150
 DOT = "#1d70b8"  # GOV.UK blue
@@ -38,8 +38,8 @@ def _n(v: float) -> str:
 def svg(rows: list[Row], *, title: str, desc: str, chart_id: str = "chart",
         panel_size: int = 3) -> str:
     codes = [c.criterion for c in rows[0].cells] if rows else []
-    cell_w = max(30, 7 * panel_size + 16)
-    width = LEFT + cell_w * max(1, len(codes)) + 10
+    cell_w = max(48, 8 * panel_size + 16)
+    width = max(LEFT + cell_w * max(1, len(codes)) + 10, LEFT + 580)  # room for the legend
     height = TOP + CELL_H * max(1, len(rows)) + 28
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="tender-chart" id="{escape(chart_id)}"'
            f' viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"'
@@ -55,7 +55,7 @@ def svg(rows: list[Row], *, title: str, desc: str, chart_id: str = "chart",
         name = row.bidder if len(row.bidder) <= 22 else row.bidder[:21] + "…"
         out.append(f'<text x="4" y="{_n(y0 + CELL_H / 2 + 4)}" font-size="12" fill="{BAR}">'
                    f'{escape(name)}</text>')
-        out.append(f'<line x1="{LEFT}" x2="{width - 10}" y1="{y0 + CELL_H - 6}"'
+        out.append(f'<line x1="{LEFT}" x2="{LEFT + cell_w * len(row.cells)}" y1="{y0 + CELL_H - 6}"'
                    f' y2="{y0 + CELL_H - 6}" stroke="{GRID}"/>')
         for i, cell in enumerate(row.cells):
             x0 = LEFT + i * cell_w

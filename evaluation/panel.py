@@ -78,12 +78,12 @@ def check_declarations(lot: Lot, member: PanelMember, form: dict
     done = {d.bidder_id for d in member.declarations}
     clean: dict[int, tuple[bool, str]] = {}
     errors: dict[str, str] = {}
-    for bidder_id, _name in lot_bidders(lot):
+    for bidder_id, name in lot_bidders(lot):
         if bidder_id in done:
             continue
         choice = form.get(f"coi-{bidder_id}")
         details = (form.get(f"details-{bidder_id}") or "").strip()
-        error = rules.declaration_error(choice, details)
+        error = rules.declaration_error(choice, details, name)
         if error:
             field = f"details-{bidder_id}" if choice == "conflict" else f"coi-{bidder_id}"
             errors[field] = error

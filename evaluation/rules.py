@@ -219,11 +219,12 @@ def wide_spread(values: Iterable, flag: Decimal | int | float | str) -> bool:
 
 # --- conflicts of interest and visibility ----------------------------------------------------
 
-def declaration_error(choice: str | None, details: str | None) -> str | None:
+def declaration_error(choice: str | None, details: str | None,
+                      bidder: str = "this bidder") -> str | None:
     if choice not in ("none", "conflict"):
-        return "Select whether you have a conflict of interest with this bidder"
+        return f"Select whether you have a conflict of interest with {bidder}"
     if choice == "conflict" and not (details or "").strip():
-        return "Describe the conflict of interest"
+        return f"Describe your conflict of interest with {bidder}"
     return None
 
 

@@ -61,8 +61,8 @@ def test_declaring_a_conflict_needs_details(app, tender):  # noqa: F811
                                                  f"details-{alpha.id}": "  "})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "<title>Error:" in html
-    assert f'href="#details-{alpha.id}">Describe the conflict of interest' in html
-    assert f'href="#coi-{beta.id}">Select whether' in html
+    assert f'href="#details-{alpha.id}">Describe your conflict of interest with Alpha Care' in html
+    assert f'href="#coi-{beta.id}">Select whether you have a conflict of interest with Beta' in html
     assert f'id="details-{alpha.id}"' in html and f'id="coi-{beta.id}"' in html
     assert db.session.execute(select(func.count(ConflictDeclaration.id))).scalar_one() == 0
 

@@ -136,3 +136,20 @@ def test_scoring_refused_while_the_weights_are_off(app, tender, users):  # noqa:
     assert db.session.execute(select(Criterion)).scalars().all()  # model untouched
     from evaluation.models import Score
     assert db.session.execute(select(Score)).first() is None
+
+
+def test_an_empty_lot_renders_every_officer_page(app, tender, users):  # noqa: F811
+    from decimal import Decimal as D
+
+    from procurement.models import Lot
+    t = tender
+    t.procurement.lots.append(Lot(code="C", title="Empty lot", annual_value=D(1), position=3))
+    db.session.commit()
+    officer = client_for(app, users["officer"])
+    for tail in ("/model", "/model/criteria/new", "/panel", "/moderation", "/results",
+                 "/results.csv"):
+        assert officer.get(t.url("C", tail)).status_code == 200, tail
+    assert "The lot has no panel yet." in officer.get(t.url("C", "/moderation")).get_data(as_text=True)
+    assert "The weights total 0.00: 100.00 short of 100." in \
+        officer.get(t.url("C", "/model")).get_data(as_text=True)
+    assert officer.get("/evaluation/EV-TEST-1").status_code == 200

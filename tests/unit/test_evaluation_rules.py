@@ -98,7 +98,10 @@ def test_declaration_error():
     assert rules.declaration_error(None, "") == \
         "Select whether you have a conflict of interest with this bidder"
     assert rules.declaration_error("maybe", "") is not None
-    assert rules.declaration_error("conflict", " ") == "Describe the conflict of interest"
+    assert rules.declaration_error("conflict", " ") == \
+        "Describe your conflict of interest with this bidder"
+    assert rules.declaration_error(None, "", "Beta") == \
+        "Select whether you have a conflict of interest with Beta"
     assert rules.declaration_error("conflict", "Related to a director") is None
     assert rules.declaration_error("none", "") is None
 
