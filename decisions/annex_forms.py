@@ -86,7 +86,8 @@ class EIAForm(FlaskForm):
         ok = super().validate(extra_validators)
         self.date_problems = {}
         parts = {p: (self[f"date_{p}"].data or "").strip() for p in ("day", "month", "year")}
-        problem = date_problem(parts, "the date of the assessment", required=False)
+        problem = date_problem(parts, "the date of the assessment", "The date of the assessment",
+                               required=False)
         self.assessed_on = parse_parts(parts) if problem is None else None
         if problem:
             message, wrong = problem

@@ -122,7 +122,7 @@ class NoteForm(FlaskForm):
     received_month = StringField("Month")
     received_year = StringField("Year")
 
-    # (prefix, what the date is called in messages, required?) — filled in validate()
+    # the dates the boxes make, filled in validate()
     deferral_until: date | None = None
     date_received: date | None = None
 
@@ -131,13 +131,14 @@ class NoteForm(FlaskForm):
         self.date_problems: dict[str, dict] = {}
         deferred = self[answer_field_name("deferral")].data == "yes"
         self.deferral_until = self._date("deferral", "the date publication is deferred until",
-                                         required=deferred)
-        self.date_received = self._date("received", "the date received", required=False)
+                                         "The deferral date", required=deferred)
+        self.date_received = self._date("received", "the date received", "The date received",
+                                        required=False)
         return ok and not self.date_problems
 
-    def _date(self, prefix: str, what: str, required: bool) -> date | None:
+    def _date(self, prefix: str, enter: str, subject: str, required: bool) -> date | None:
         parts = {p: (self[f"{prefix}_{p}"].data or "").strip() for p in ("day", "month", "year")}
-        problem = date_problem(parts, what, required)
+        problem = date_problem(parts, enter, subject, required)
         if problem is None:
             return parse_parts(parts)
         message, wrong = problem
@@ -149,21 +150,25 @@ class NoteForm(FlaskForm):
         return None
 
 
-def date_problem(parts: dict[str, str], what: str, required: bool):
-    """(message, set of wrong parts) for a GOV.UK date input, or None when it is fine."""
+def date_problem(parts: dict[str, str], enter: str, subject: str, required: bool):
+    """(message, set of wrong parts) for a GOV.UK date input, or None when it is fine.
+
+    `enter` completes "Enter …" when the date is missing; `subject` names it in the other
+    messages ("The deferral date must include a month").
+    """
     filled = {p for p, v in parts.items() if v}
     if not filled:
-        return (f"Enter {what}", {"day", "month", "year"}) if required else None
+        return (f"Enter {enter}", {"day", "month", "year"}) if required else None
     missing = [p for p in ("day", "month", "year") if p not in filled]
     if missing:
-        return (f"{what[0].upper()}{what[1:]} must include a {' and a '.join(missing)}",
-                set(missing))
+        return f"{subject} must include a {' and a '.join(missing)}", set(missing)
+    real = f"Enter a real date for {subject[0].lower()}{subject[1:]}"
     if not all(v.isdigit() for v in parts.values()):
-        return "Enter a real date, using numbers only, for example 2 10 2023", set(parts)
+        return f"{real}, using numbers only, for example 2 10 2023", set(parts)
     if len(parts["year"]) != 4:
-        return "Enter a real date: the year must include 4 numbers", {"year"}
+        return f"{real}: the year must include 4 numbers", {"year"}
     if parse_parts(parts) is None:
-        return "Enter a real date, for example 2 10 2023", {"day", "month", "year"}
+        return f"{real}, for example 2 10 2023", {"day", "month", "year"}
     return None
 
 

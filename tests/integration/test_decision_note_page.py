@@ -153,10 +153,10 @@ def test_date_received_can_be_set(client, login_as, tender):
 
 @pytest.mark.parametrize("parts,message,anchor", [
     (("", "", ""), "Enter the date publication is deferred until", "deferral_day"),
-    (("31", "2", "2024"), "Enter a real date", "deferral_day"),
+    (("31", "2", "2024"), "Enter a real date for the deferral date", "deferral_day"),
     (("2", "13", "2023"), "Enter a real date", "deferral_day"),
-    (("2", "", "2023"), "must include a month", "deferral_month"),
-    (("", "", "2023"), "must include a day and a month", "deferral_day"),
+    (("2", "", "2023"), "The deferral date must include a month", "deferral_month"),
+    (("", "", "2023"), "The deferral date must include a day and a month", "deferral_day"),
     (("2", "10", "23"), "the year must include 4 numbers", "deferral_year"),
     (("two", "10", "2023"), "Enter a real date", "deferral_day"),
 ])
@@ -189,7 +189,7 @@ def test_bad_date_received_is_refused(client, login_as, tender):
     resp = client.post(PAGE, data=form_data(client, received_day="30", received_month="2",
                                             received_year="2023"))
     html = resp.get_data(as_text=True)
-    assert "Enter a real date" in html and 'href="#received_day"' in html
+    assert "Enter a real date for the date received" in html and 'href="#received_day"' in html
     assert note_row().date_received is None
 
 
