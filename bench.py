@@ -69,17 +69,17 @@ def write_synthetic(path: str) -> tuple[int, float]:
     return len(tender.scores), time.perf_counter() - started
 
 
-def time_openpyxl(path: str) -> float:
+def time_openpyxl(path: str) -> dict:
     """openpyxl alone, read-only mode, every row of every sheet: the floor for an import."""
     import openpyxl
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     for sheet in book.worksheets:
         for _row in sheet.iter_rows(values_only=True):
             pass
     book.close()
-    return time.perf_counter() - started
+    return {"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}
 
 
 def _environment(folder: str) -> dict:
@@ -105,13 +105,13 @@ def _import_here(path: str) -> None:
     from app import app
 
     runner = app.test_cli_runner()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = runner.invoke(args=["tender", "import", path])
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if result.exit_code != 0:
         sys.exit(f"import failed: {result.output}{result.exception!r}")
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": peak_kib / 1024}))
 
 
 def time_results(folder: str) -> dict:
@@ -134,9 +134,13 @@ def time_results(folder: str) -> dict:
     return {"with_db": with_db, "engine": alone, "lots": len(results)}
 
 
-def report(rows: int, wrote: float, read: float, imported: dict, results: dict) -> str:
-    ratio = imported["seconds"] / read
-    ok = {"ratio": ratio <= TARGETS["ratio"], "results": results["with_db"] < TARGETS["results"],
+def report(rows: int, wrote: float, read: dict, imported: dict, results: dict) -> str:
+    # CPU time too: on a shared machine other processes stretch wall time unevenly.
+    ratio = imported["seconds"] / read["seconds"]
+    cpu_ratio = imported["cpu"] / read["cpu"]
+    ok = {"ratio": ratio <= TARGETS["ratio"], "cpu": cpu_ratio <= TARGETS["ratio"],
+          "results": results["with_db"] < TARGETS["results"],
+          "engine": results["engine"] < TARGETS["results"],
           "memory": imported["peak_mib"] < TARGETS["memory_mib"]}
 
     def mark(flag):
@@ -145,12 +149,16 @@ def report(rows: int, wrote: float, read: float, imported: dict, results: dict) 
     return "\n".join([
         f"Synthetic workbook: {LOTS} lots x {BIDS} bids x {CRITERIA} criteria x "
         f"{EVALUATORS} evaluators = {rows:,} score rows (written in {wrote:.1f} s)",
-        f"openpyxl read (read-only, all rows):  {read:8.2f} s",
-        f"tender import:                        {imported['seconds']:8.2f} s",
-        f"ratio import / read:                  {ratio:8.2f}   ({mark(ok['ratio'])} <= 2)",
+        f"openpyxl read (read-only, all rows):  {read['seconds']:8.2f} s "
+        f"({read['cpu']:.2f} s CPU)",
+        f"tender import:                        {imported['seconds']:8.2f} s "
+        f"({imported['cpu']:.2f} s CPU)",
+        f"ratio import / read:                  {ratio:8.2f}   ({mark(ok['ratio'])} <= 2); "
+        f"CPU time {cpu_ratio:.2f} ({mark(ok['cpu'])})",
         f"results of all {results['lots']} lots (database + engine): "
         f"{results['with_db']:.3f} s   ({mark(ok['results'])} < 0.5 s)",
-        f"results of all {results['lots']} lots (engine alone):     {results['engine']:.3f} s",
+        f"results of all {results['lots']} lots (engine alone):     {results['engine']:.3f} s   "
+        f"({mark(ok['engine'])} < 0.5 s)",
         f"peak memory of the import:            {imported['peak_mib']:8.0f} MiB "
         f"({mark(ok['memory'])} < 1024 MiB)",
     ])

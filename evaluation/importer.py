@@ -14,7 +14,7 @@ from accounts.models import Organisation, utcnow
 from audit.services import record
 from evaluation.models import Consensus, Criterion, PanelMember, Score
 from evaluation.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow, ParsedTender,
-                                 PartnerRow, ScoreRow)
+                                 PartnerRow, ScoreRow, gc_paused)
 from extensions import db
 from procurement.models import (Bid, Bidder, Lot, PartnerContribution, Procurement,
                                 TimelineDate)
@@ -31,7 +31,8 @@ def import_tender(parsed: ParsedTender, replace: bool = False,
                   actor: str = "system") -> Procurement:
     """Creates the procurement (replacing one with the same reference when `replace`)."""
     try:
-        procurement_id = _import(parsed, replace, actor)
+        with gc_paused():  # see gc_paused: hundreds of thousands of parameter dicts
+            procurement_id = _import(parsed, replace, actor)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -205,6 +206,11 @@ def delete_procurement(procurement_id: int) -> None:
 
 def export_tender(procurement: Procurement) -> ParsedTender:
     """The procurement as the workbook's plain data (set-based reads, not one per score)."""
+    with gc_paused():
+        return _export(procurement)
+
+
+def _export(procurement: Procurement) -> ParsedTender:
     lots = list(procurement.lots)
     code = {lot.id: lot.code for lot in lots}
     place = {lot.id: i for i, lot in enumerate(lots)}
