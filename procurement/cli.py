@@ -1,4 +1,4 @@
-"""`flask --app app tender import|export|results`, exactly as ../shared/spec/tender-workbook.md says.
+"""`flask --app app tender import|export|results`, as ../shared/spec/tender-workbook.md says.
 
 Errors go to standard error one line each, then exit status 1 with nothing written: bad input
 is reported, never a traceback. The workbook and results modules are imported inside the
