@@ -48,10 +48,12 @@ def _changed(old: dict | None, new: dict) -> tuple[dict | None, dict]:
 
 
 def _render(p, kind, annex, form, upload_form, status=200):
+    note = note_of(p)
     template = "decisions/annex_eia.html" if kind == "EIA" else "decisions/annex_dpia.html"
     return render_template(
         template, p=p, kind=kind, slug=kind.lower(), title=TITLES[kind], annex=annex,
         form=form, upload_form=upload_form, action_form=ActionForm(),
+        note_sent=note is not None and note.state != "draft",
         eia_sections=EIA_SECTIONS, eia_parts=EIA_PARTS, characteristics=PROTECTED_CHARACTERISTICS,
         char_field=char_field, sharing_questions=SHARING_QUESTIONS, ico_factors=ICO_FACTORS,
         ico_name=_ico_name, sharing_name=_sharing_name), status

@@ -248,3 +248,12 @@ def test_others_cannot_see_annexes(client, login_as, tender, role):
     assert client.get(f"{NOTE}/annexes/eia/annex.pdf").status_code == 403
     assert client.post(f"{EIA_URL}/upload", data={"csrf_token": csrf_token(client, NOTE)}
                        ).status_code == 403
+
+
+def test_annex_pages_warn_once_the_note_is_sent(client, officer, tender):
+    from decisions.notes import get_or_create_note
+    assert "makes the sent note out of date" not in client.get(EIA_URL).get_data(as_text=True)
+    get_or_create_note(tender).state = "sent"
+    db.session.commit()
+    for url in (EIA_URL, DPIA_URL):
+        assert "makes the sent note out of date" in client.get(url).get_data(as_text=True)
