@@ -78,6 +78,12 @@ def _box(checked) -> str:
 
 
 def _when(value) -> str:
+    """A date drawn long ("6 December 2022"); forms stored as JSON hold ISO text."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return long_date(value) if isinstance(value, date) else str(value or "")
 
 

@@ -13,7 +13,7 @@ import click
 
 from decisions import bp
 from decisions.letter_service import issue_letters, letters_zip
-from decisions.letters import _safe_name
+from decisions.letters import safe_name
 from decisions.note_builder import decision_pack
 from evaluation.services import find_procurement
 from extensions import db
@@ -75,7 +75,7 @@ def letters_command(reference, directory: Path):
         _fail(refusal)
     names, used = [], set()
     for _letter, filename, pdf in issued:
-        name, n = _safe_name(filename), 1
+        name, n = safe_name(filename), 1
         stem, ext = os.path.splitext(name)
         while name.lower() in used or name.lower() == "letters.zip":
             n += 1

@@ -197,7 +197,7 @@ def letter_filename(data: LetterData) -> str:
     return f"{data.procurement_reference} Lot {data.lot_code} - {data.bidder}.pdf"
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     # No directories or leading dots inside the archive: a bidder called "../x" stays one file.
     name = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "-", name).strip().lstrip(".")
     return name or "letter.pdf"
@@ -209,7 +209,7 @@ def zip_letters(items: list[tuple[str, bytes]]) -> bytes:
     used: set[str] = set()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, content in items:
-            name = _safe_name(name)
+            name = safe_name(name)
             stem, dot, ext = name.rpartition(".")
             stem, ext = (stem, dot + ext) if dot else (name, "")
             candidate, n = name, 1

@@ -296,3 +296,9 @@ def test_render_with_annexes_and_pack_is_fast(data):
     elapsed = time.perf_counter() - start
     print(f"note + EIA + DPIA + pack: {elapsed * 1000:.0f} ms, {len(pack) // 1024} KiB")
     assert elapsed < 5
+
+
+def test_annex_dates_stored_as_iso_text_are_drawn_long():
+    from decisions.annex_pdf import _when
+    assert _when("2022-12-06") == "6 December 2022"
+    assert _when("6/12/22") == "6/12/22"  # free text stays as written
