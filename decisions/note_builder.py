@@ -6,7 +6,6 @@ come from the recorded data through the results engine; only narrative is the of
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 
