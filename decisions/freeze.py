@@ -75,7 +75,7 @@ def current_snapshot(note) -> dict:
     from evaluation.services import lot_inputs
 
     procurement = note.procurement
-    return snapshot_of(build_note_data(procurement, note), lot_inputs(procurement))
+    return snapshot_of(build_note_data(procurement, note), lot_inputs(procurement, all_scores=True))
 
 
 def changed_paths(frozen, current, path: str = "", limit: int = 20) -> list[str]:

@@ -155,7 +155,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
     data = build_note_data(procurement, note)
     pack = render_pack(data)
     version.pdf, version.pdf_sha256 = pack, sha256_bytes(pack)
-    version.snapshot = snapshot_of(data, lot_inputs(procurement))
+    version.snapshot = snapshot_of(data, lot_inputs(procurement, all_scores=True))
     version.snapshot_sha256 = sha256_snapshot(version.snapshot)
 
     definition = build_envelope(

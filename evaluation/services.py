@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Float, and_, cast, select
 
 from evaluation.models import Consensus, Criterion, Score, SectionMinimum
 from evaluation import results as engine
@@ -12,8 +12,14 @@ from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
 
 
-def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None) -> list[LotIn]:
-    """One LotIn per lot, read with a handful of set-based queries (not one per bid)."""
+def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None,
+               all_scores: bool = False) -> list[LotIn]:
+    """One LotIn per lot, read with a handful of set-based queries (not one per bid).
+
+    The engine uses individual scores only where a bid and criterion has no consensus, so by
+    default only those are read (a moderated 50-lot tender has 200,000 of them); the frozen
+    snapshot of a sent note asks for `all_scores`, since any individual score may change.
+    """
     lots = lots if lots is not None else list(procurement.lots)
     lot_ids = [lot.id for lot in lots]
     if not lot_ids:
@@ -38,18 +44,23 @@ def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None) -> list[
             delphi_score=bid.delphi_score, financial=bid.financial,
             selection_reason=bid.selection_reason, financial_reason=bid.financial_reason))
         bid_key[bid.id] = (bid.lot_id, name)
-    scores = defaultdict(lambda: defaultdict(list))
-    for bid_id, crit_id, value in db.session.execute(
-            select(Score.bid_id, Score.criterion_id, Score.value)
-            .join(Bid, Score.bid_id == Bid.id).where(Bid.lot_id.in_(lot_ids))):
-        lot_id, name = bid_key[bid_id]
-        scores[lot_id][(name, code_of[crit_id])].append(float(value))
     consensus = defaultdict(dict)
     for bid_id, crit_id, value in db.session.execute(
-            select(Consensus.bid_id, Consensus.criterion_id, Consensus.value)
+            select(Consensus.bid_id, Consensus.criterion_id, cast(Consensus.value, Float))
             .join(Bid, Consensus.bid_id == Bid.id).where(Bid.lot_id.in_(lot_ids))):
         lot_id, name = bid_key[bid_id]
-        consensus[lot_id][(name, code_of[crit_id])] = float(value)
+        consensus[lot_id][(name, code_of[crit_id])] = value
+    scores = defaultdict(lambda: defaultdict(list))
+    query = (select(Score.bid_id, Score.criterion_id, cast(Score.value, Float))
+             .join(Bid, Score.bid_id == Bid.id).where(Bid.lot_id.in_(lot_ids))
+             .order_by(Score.bid_id, Score.criterion_id, Score.member_id))
+    if not all_scores:  # only where there is no consensus to use instead
+        query = query.outerjoin(Consensus, and_(Consensus.bid_id == Score.bid_id,
+                                                Consensus.criterion_id == Score.criterion_id)
+                                ).where(Consensus.id.is_(None))
+    for bid_id, crit_id, value in db.session.execute(query):
+        lot_id, name = bid_key[bid_id]
+        scores[lot_id][(name, code_of[crit_id])].append(value)
     minimums = defaultdict(dict)
     for m in db.session.execute(select(SectionMinimum)
                                 .where(SectionMinimum.lot_id.in_(lot_ids))).scalars():
