@@ -155,7 +155,7 @@ def issue_letters(procurement: Procurement, actor: str | None = None
     for p in planned:
         pdf = render_letter(p.data)
         letter = Letter(bid=p.bid, outcome=p.data.outcome, standstill_end=p.data.standstill_end,
-                        pdf_sha256=sha256(pdf))
+                        pdf_sha256=sha256(pdf), pdf=pdf, filename=p.filename)
         db.session.add(letter)
         issued.append((letter, p.filename, pdf))
     db.session.flush()
@@ -179,19 +179,21 @@ def latest_letters(procurement: Procurement) -> dict[int, Letter]:
 
 def issued_letter_pdf(letter: Letter, planned: list[PlannedLetter] | None = None
                       ) -> tuple[bytes, str, bool]:
-    """(pdf, filename, matches) for an issued letter, drawn again from the records with the
-    date and standstill end it was issued with; `matches` is False when the records changed
-    since, so the bytes differ from the hash recorded at issue."""
+    """(pdf, filename, matches) for an issued letter: the bytes kept at issue, and whether the
+    records still draw the same letter (False when a score or figure changed since)."""
     procurement = letter.bid.lot.procurement
     planned = planned if planned is not None else plan_letters(procurement)
     mine = next((p for p in planned if p.bid.id == letter.bid_id), None)
     if mine is None or mine.data is None:
-        return b"", "", False
+        return letter.pdf or b"", letter.filename or "", False
     recorded = procurement.date_of(LETTERS_DATE)
     data = replace(mine.data, standstill_end=letter.standstill_end,
                    letter_date=recorded.at.date() if recorded else letter.created_at.date())
     pdf = render_letter(data)
-    return pdf, letter_filename(data), sha256(pdf) == letter.pdf_sha256
+    matches = sha256(pdf) == letter.pdf_sha256
+    if letter.pdf:
+        return letter.pdf, letter.filename or letter_filename(data), matches
+    return pdf, letter_filename(data), matches
 
 
 def letters_zip(items: list[tuple[str, bytes]]) -> bytes:

@@ -114,6 +114,9 @@ class Letter(db.Model):
     outcome: Mapped[str] = mapped_column(String(20))
     standstill_end: Mapped[date | None] = mapped_column(Date)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+    # the letter exactly as issued: what the bidder received is kept, not redrawn
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    filename: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     bid: Mapped[Bid] = relationship()

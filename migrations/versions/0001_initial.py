@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 08:58:59.443669
+Create Date: 2026-11-24 10:05:18.496416
 
 """
 from alembic import op
@@ -301,6 +301,8 @@ def upgrade():
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('standstill_end', sa.Date(), nullable=True),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['bid_id'], ['bid.id'], name=op.f('fk_letter_bid_id_bid'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_letter'))

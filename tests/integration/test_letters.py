@@ -219,3 +219,28 @@ def test_issued_letter_keeps_its_date_and_standstill(client, login_as, procureme
     login_as("supplier")
     text = pdf_text(client.get(f"{PAGE}/{bid_id('A', WINNER)}.pdf").data)
     assert "15 December 2023" in text and "27 December 2023" in text
+
+
+def test_supplier_receives_the_letter_exactly_as_issued_after_records_change(
+        client, login_as, procurement):
+    """A letter is a record of what the bidder was told: a later change to a consensus score
+    flags it on the officer's page but never rewrites the letter the bidder downloads."""
+    import hashlib
+
+    from evaluation.models import Consensus
+
+    sign(procurement)
+    login_as("officer")
+    issue(client)
+    issued = letters()[("B", WINNER)]
+    consensus = db.session.execute(select(Consensus).where(
+        Consensus.bid_id == issued.bid_id)).scalars().first()
+    consensus.value = consensus.value - 1
+    db.session.commit()
+    assert "Records changed since" in client.get(PAGE).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, PAGE)})
+    login_as("supplier")
+    resp = client.get(f"{PAGE}/{issued.bid_id}.pdf")
+    assert resp.status_code == 200
+    assert hashlib.sha256(resp.data).hexdigest() == issued.pdf_sha256
+    assert "95.50" in pdf_text(resp.data)
