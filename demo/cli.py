@@ -107,6 +107,11 @@ def _enrich(procurement, users) -> None:
         procurement.events.append(EngagementEvent(on_date=e.on, kind=e.kind,
                                                   attendees=e.attendees, notes=e.notes))
     procurement.description = "Pan-Staffordshire domestic abuse victim and perpetrator services."
+    for lot in procurement.lots:  # the demo replays a finished, moderated evaluation
+        lot.model_locked = True
+        lot.results_final_at = datetime(2023, 8, 1, 12, 0)
+        record("lot", f"{procurement.reference}/{lot.code}", "results_final", None,
+               {"results_final_at": lot.results_final_at}, procurement_ref=procurement.reference)
     note = get_or_create_note(procurement)
     note.narrative = {**NARRATIVE, "decision_maker": sample.decision_maker,
                       "strapline": sample.strapline}

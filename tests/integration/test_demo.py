@@ -29,6 +29,7 @@ def test_demo_load_is_idempotent_and_replays_the_published_figures(app):
             "monitoring_officer", "s151_officer", "commissioner"} <= roles
     linked = db.session.scalars(select(PanelMember).where(PanelMember.user_id.is_not(None))).all()
     assert len(linked) == 6  # three evaluators on each of the two lots
+    assert all(lot.results_final_at for lot in p.lots)  # a finished evaluation
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 
