@@ -45,3 +45,24 @@ def staff_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+# Roles that see a procurement as a whole; an evaluator alone sees only its assigned lots.
+WHOLE_PROCUREMENT_ROLES = ("officer", "admin", "finance", "originating_officer",
+                           "chief_executive", "monitoring_officer", "s151_officer",
+                           "commissioner")
+
+
+def evaluator_only(user) -> bool:
+    return user.has_role("evaluator") and not user.has_role(*WHOLE_PROCUREMENT_ROLES)
+
+
+def landing_endpoint(user) -> str:
+    """Where a user starts after signing in: the page their role works from."""
+    if user.has_role(*WHOLE_PROCUREMENT_ROLES):
+        return "procurement.index"
+    if user.has_role("evaluator"):
+        return "evaluation.mine"
+    if user.has_role("supplier"):
+        return "decisions.my_letters"
+    return "procurement.index"

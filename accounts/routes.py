@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from accounts import access  # noqa: F401  (registers the user loader)
+from accounts.access import landing_endpoint
 from accounts import bp
 from accounts.forms import LoginForm
 from accounts.models import User
@@ -14,7 +15,7 @@ from extensions import db
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("procurement.index"))
+        return redirect(url_for(landing_endpoint(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.execute(select(User).where(
@@ -26,7 +27,7 @@ def login():
             target = request.args.get("next", "")
             # only same-site paths, never an open redirect
             if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-                target = url_for("procurement.index")
+                target = url_for(landing_endpoint(user))
             return redirect(target)
     return render_template("accounts/login.html", form=form)
 

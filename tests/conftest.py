@@ -97,7 +97,7 @@ def csrf_token(client, path: str = "/login") -> str:
     """The CSRF token the form at `path` carries (tests post real forms, CSRF on)."""
     import re
 
-    html = client.get(path).get_data(as_text=True)
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
         re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, f"no CSRF token on {path}"

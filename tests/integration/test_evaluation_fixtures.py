@@ -117,7 +117,7 @@ def client_for(app, user):
 def post(client, path: str, data: dict | None = None, **kw):
     """POST a form with the session's CSRF token (taken from the sign-out form)."""
     # every page, even a 403, carries the sign-out form and so the session's token
-    html = client.get("/procurements").get_data(as_text=True)
+    html = client.get("/procurements", follow_redirects=True).get_data(as_text=True)
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token found"
     return client.post(path, data={**(data or {}), "csrf_token": match.group(1)}, **kw)
