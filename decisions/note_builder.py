@@ -14,6 +14,7 @@ from decisions import note_data as nd
 from decisions.models import DecisionNote
 from decisions.note_pdf import render_pack
 from decisions.notes import get_or_create_note
+from evaluation.results import BidIn, selection_causes
 from evaluation.services import procurement_results
 from extensions import db
 from procurement import thresholds
@@ -110,24 +111,19 @@ def _lots(p: Procurement, results) -> list[nd.Lot]:
 
 
 def _selection(p: Procurement) -> list[nd.SelectionOutcome]:
-    """Selection questionnaire and financial standing per bidder, from the recorded outcomes."""
+    """Selection questionnaire and financial standing per bidder, by the results engine's own
+    selection rule, so the note and the results tables never disagree."""
     out = []
     for bidder in p.bidders:
         reasons, delphi, mitigations = [], None, []
         for bid in bidder.bids:
             delphi = bid.delphi_score if bid.delphi_score is not None else delphi
-            if bid.selection == "fail":
-                reasons.append("failed the selection questionnaire"
-                               + (f": {bid.selection_reason}" if bid.selection_reason else ""))
-            if bid.financial == "fail":
-                reasons.append("failed the financial assessment"
-                               + (f": {bid.financial_reason}" if bid.financial_reason else ""))
-            below = (p.min_delphi is not None and bid.delphi_score is not None
-                     and bid.delphi_score < p.min_delphi)
-            if below and bid.financial != "mitigated":
-                reasons.append(f"Delphi score {bid.delphi_score} is below the minimum of "
-                               f"{p.min_delphi}")
-            elif below or bid.financial == "mitigated":
+            bid_in = BidIn(bidder=bidder.name, price=bid.price, selection=bid.selection,
+                           delphi_score=bid.delphi_score, financial=bid.financial,
+                           selection_reason=bid.selection_reason,
+                           financial_reason=bid.financial_reason)
+            reasons += [reason for _, reason in selection_causes(bid_in, p.min_delphi)]
+            if bid.financial == "mitigated":
                 mitigations.append("passed with mitigation"
                                    + (f": {bid.financial_reason}" if bid.financial_reason else ""))
         reason = "; ".join(dict.fromkeys(reasons)) or "; ".join(dict.fromkeys(mitigations))

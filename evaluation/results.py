@@ -149,8 +149,10 @@ def _priced(price: Decimal | None) -> bool:
     return price is not None and price > 0
 
 
-def _fixed_causes(lot: LotIn, bid: BidIn, scores: dict[str, float]) -> list[tuple[str, str]]:
-    """Exclusion causes that do not depend on other bids (everything but section minimums)."""
+def selection_causes(bid: BidIn, min_delphi: int | None) -> list[tuple[str, str]]:
+    """The selection-stage exclusions (questionnaire, financial, Delphi): (cause, reason).
+
+    The decision note's selection outcome uses this too, so both say the same thing."""
     causes = []
     if bid.selection == "fail":
         causes.append(("selection", _with_reason("Failed the selection questionnaire",
@@ -160,10 +162,20 @@ def _fixed_causes(lot: LotIn, bid: BidIn, scores: dict[str, float]) -> list[tupl
                                                  bid.financial_reason)))
     # No Delphi score recorded is not "lower" than the minimum: the contract only excludes a
     # recorded score below it (the finance reviewer's outcome covers the rest).
-    if (lot.min_delphi is not None and bid.delphi_score is not None
-            and bid.delphi_score < lot.min_delphi and bid.financial != "mitigated"):
+    if delphi_below(bid, min_delphi) and bid.financial != "mitigated":
         causes.append(("delphi", f"Delphi score {bid.delphi_score} is below the minimum "
-                                 f"of {lot.min_delphi}"))
+                                 f"of {min_delphi}"))
+    return causes
+
+
+def delphi_below(bid: BidIn, min_delphi: int | None) -> bool:
+    return (min_delphi is not None and bid.delphi_score is not None
+            and bid.delphi_score < min_delphi)
+
+
+def _fixed_causes(lot: LotIn, bid: BidIn, scores: dict[str, float]) -> list[tuple[str, str]]:
+    """Exclusion causes that do not depend on other bids (everything but section minimums)."""
+    causes = selection_causes(bid, lot.min_delphi)
     for c in lot.criteria:
         score = scores.get(c.code)
         if c.kind == "scored" and c.min_score is not None and score is not None \
