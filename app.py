@@ -70,15 +70,31 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Each package's `routes` module attaches its pages and commands to its blueprint.
+    import accounts.cli  # noqa: F401
+    import accounts.routes  # noqa: F401
+    import audit.cli  # noqa: F401
+    import decisions.routes  # noqa: F401
+    import demo.cli  # noqa: F401
+    import evaluation.routes  # noqa: F401
+    import home.routes  # noqa: F401
+    import interchange.cli  # noqa: F401
+    import interchange.routes  # noqa: F401
+    import procurement.routes  # noqa: F401
     from accounts import bp as accounts_bp
     from audit import bp as audit_bp
     from decisions import bp as decisions_bp
     from demo import bp as demo_bp
     from evaluation import bp as evaluation_bp
+    from home import bp as home_bp
+    from interchange import bp as interchange_bp
     from procurement import bp as procurement_bp
+    from procurement.cli import tender
 
-    for bp in (accounts_bp, procurement_bp, evaluation_bp, decisions_bp, audit_bp, demo_bp):
+    for bp in (accounts_bp, home_bp, procurement_bp, evaluation_bp, interchange_bp,
+               decisions_bp, audit_bp, demo_bp):
         app.register_blueprint(bp)
+    app.cli.add_command(tender)
 
     from templating import register as register_helpers
     register_helpers(app)

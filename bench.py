@@ -25,7 +25,7 @@ TARGETS = {"ratio": 2.0, "results": 0.5, "memory_mib": 1024, "page": 0.3}
 
 def synthetic_tender(lots=LOTS, bids=BIDS, criteria=CRITERIA, evaluators=EVALUATORS):
     """A valid tender: per lot one price criterion (42) and scored ones of 2 each (58)."""
-    from evaluation.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow,
+    from interchange.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow,
                                      ParsedTender, PartnerRow, ScoreRow)
 
     rnd = random.Random(2025)
@@ -61,7 +61,7 @@ def synthetic_tender(lots=LOTS, bids=BIDS, criteria=CRITERIA, evaluators=EVALUAT
 
 
 def write_synthetic(path: str) -> tuple[int, float]:
-    from evaluation.workbook import write_workbook
+    from interchange.workbook import write_workbook
 
     tender = synthetic_tender()
     started = time.perf_counter()
@@ -117,8 +117,9 @@ def _import_here(path: str) -> None:
 def time_results(folder: str) -> dict:
     """All lots' results: read from the database and computed, and the engine alone."""
     from app import create_app
-    from evaluation import results as engine
-    from evaluation.services import find_procurement, lot_inputs, procurement_results
+    from evaluation.results import engine
+    from evaluation.results.inputs import lot_inputs, procurement_results
+    from procurement.access import find_procurement
 
     app = create_app()
     with app.app_context():
@@ -141,7 +142,7 @@ def time_pages(folder: str, runs: int = 5) -> dict:
 
     from accounts.models import User
     from app import create_app
-    from evaluation.services import find_procurement
+    from procurement.access import find_procurement
     from extensions import db
 
     app = create_app()

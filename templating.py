@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from accounts.models import ROLES
-from decisions.formatting import money, score
+from procurement.formatting import money, score
 
 
 def register(app: Flask) -> None:

@@ -1,5 +1,4 @@
+"""Organisations, users, their roles and settings; signing in and out."""
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, cli_group="accounts")
-
-from accounts import cli, routes  # noqa: E402,F401

@@ -60,9 +60,9 @@ def evaluator_only(user) -> bool:
 def landing_endpoint(user) -> str:
     """Where a user starts after signing in: the page their role works from."""
     if user.has_role(*WHOLE_PROCUREMENT_ROLES):
-        return "procurement.index"
+        return "home.index"
     if user.has_role("evaluator"):
         return "evaluation.mine"
     if user.has_role("supplier"):
         return "decisions.my_letters"
-    return "procurement.index"
+    return "home.index"

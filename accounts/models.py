@@ -1,13 +1,14 @@
 """Organisations, users and their roles, and the administrator's settings."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from clock import utcnow
 from extensions import db
 
 # Role codes and how people read them (SPEC "Who uses it").
@@ -27,10 +28,6 @@ STAFF_ROLES = {"admin", "officer", "evaluator", "finance", "originating_officer"
                "chief_executive", "monitoring_officer", "s151_officer", "commissioner"}
 APPROVER_ROLES = ("originating_officer", "chief_executive", "monitoring_officer",
                   "s151_officer", "commissioner")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Organisation(db.Model):

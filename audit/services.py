@@ -8,7 +8,7 @@ from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.models import utcnow
+from clock import utcnow
 from audit.chain import GENESIS, record_hash
 from audit.models import AuditHead, AuditRecord
 from extensions import db

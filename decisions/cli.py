@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 
 from decisions import bp
-from decisions.letter_service import issue_letters, letters_zip
-from decisions.letters import safe_name
-from decisions.note_builder import decision_pack
-from evaluation.services import find_procurement
+from decisions.letters.service import issue_letters, letters_zip
+from decisions.letters.document import safe_name
+from decisions.note.builder import decision_pack
+from procurement.access import find_procurement
 from extensions import db
 
 

@@ -12,7 +12,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from decisions.note_data import NARRATIVE_KEYS, OFFICIAL, OFFICIAL_SENSITIVE
+from decisions.note.data import NARRATIVE_KEYS, OFFICIAL, OFFICIAL_SENSITIVE
 
 MAX_TEXT = 20000
 

@@ -7,7 +7,8 @@ from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, 
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import User, utcnow
+from accounts.models import User
+from clock import utcnow
 from extensions import db
 from procurement.models import Bid, Procurement
 

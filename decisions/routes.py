@@ -1,48 +1,9 @@
-"""Decision note pages. Helpers shared by the page modules, which are imported at the end:
-
-- note_routes: the officer's note page, decision number, PDF downloads
-- annex_routes: EIA and DPIA forms and uploads
-- letter_routes: letters to bidders (officers) and a supplier's own letters
-- public_routes: published (redacted) decision notes, no login
-"""
-from __future__ import annotations
-
-import re
-
-from flask import Response, abort, render_template
-
-from accounts.models import APPROVER_ROLES
-from decisions import bp  # noqa: F401
-from evaluation.services import find_procurement
-
-EDIT_ROLES = ("officer",)
-READ_ROLES = ("officer", *APPROVER_ROLES)
-
-
-def procurement_or_404(reference: str):
-    procurement = find_procurement(reference)
-    if procurement is None:
-        abort(404)
-    return procurement
-
-
-def safe_filename(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9 ._()+-]+", "-", name).strip() or "document"
-
-
-def pdf_response(content: bytes, filename: str, download: bool = False, *,
-                 private: bool = True) -> Response:
-    resp = Response(content, mimetype="application/pdf")
-    disposition = "attachment" if download else "inline"
-    resp.headers["Content-Disposition"] = f'{disposition}; filename="{safe_filename(filename)}"'
-    resp.headers["Cache-Control"] = "private, no-store" if private else "public, max-age=300"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
-
-
-def refuse(code: int, title: str, message: str):
-    """An error page with a message saying why, and the status code."""
-    return render_template("errors/error.html", title=title, message=message), code
-
-
-from decisions import annex_routes, letter_routes, note_routes, public_routes  # noqa: E402,F401
+"""Every decision page and command, imported once by the app factory to attach them."""
+from decisions import cli  # noqa: F401
+from decisions.annexes import routes as annex_routes  # noqa: F401
+from decisions.letters import routes as letter_routes  # noqa: F401
+from decisions.note import public_routes  # noqa: F401
+from decisions.note import routes as note_routes  # noqa: F401
+from decisions.signoff import cli as signoff_cli  # noqa: F401
+from decisions.signoff import routes as signoff_routes  # noqa: F401
+from decisions.signoff import webhook  # noqa: F401

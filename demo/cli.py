@@ -10,12 +10,12 @@ from sqlalchemy import select
 from accounts.models import Organisation, User
 from audit.services import plain, record
 from decisions.models import Annex
-from decisions.note_data_sample import DPIA, EIA, NARRATIVE, demo_note_data
-from decisions.notes import get_or_create_note
+from demo.note_sample import DPIA, EIA, NARRATIVE, demo_note_data
+from decisions.note.service import get_or_create_note
 from demo import bp
 from demo.people import BUYER, DEMO_PASSWORD, PARTNERS, SUPPLIERS, USERS
-from evaluation.models import PanelMember
-from evaluation.services import find_procurement
+from procurement.models import PanelMember
+from procurement.access import find_procurement
 from extensions import db
 from procurement.models import EngagementEvent, TimelineDate
 
@@ -79,8 +79,8 @@ def _users(orgs) -> dict[str, User]:
 
 
 def _import_tender():
-    from evaluation.importer import import_tender
-    from evaluation.workbook import read_workbook
+    from interchange.importer import import_tender
+    from interchange.workbook import read_workbook
 
     parsed, errors = read_workbook(WORKBOOK)
     if errors:  # the shipped workbook is valid; say so loudly if it ever is not

@@ -9,9 +9,10 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from evaluation.models import ConflictDeclaration, PanelMember
+from evaluation.models import ConflictDeclaration
+from procurement.models import PanelMember
 from evaluation.rules import RESULT_READERS
-from evaluation.services import find_procurement
+from procurement.access import find_procurement
 from extensions import db
 from procurement.models import Bid, Lot, Procurement
 

@@ -8,9 +8,10 @@ from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, S
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import User, utcnow
+from accounts.models import User
+from clock import utcnow
 from extensions import db
-from procurement.models import Bid, Bidder, Lot
+from procurement.models import Bid, Bidder, Lot, PanelMember
 
 SCORE = Numeric(8, 4)
 WEIGHT = Numeric(9, 4)
@@ -44,22 +45,6 @@ class SectionMinimum(db.Model):
     min_percent: Mapped[Decimal] = mapped_column(Numeric(6, 2))
 
     lot: Mapped[Lot] = relationship(back_populates="section_minimums")
-
-
-class PanelMember(db.Model):
-    """An evaluator on a lot's panel: a user, or just a name from an imported workbook."""
-
-    __table_args__ = (UniqueConstraint("lot_id", "name"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-    lot: Mapped[Lot] = relationship(back_populates="panel")
-    user: Mapped[User | None] = relationship()
-    declarations: Mapped[list["ConflictDeclaration"]] = relationship(
-        back_populates="member", cascade="all, delete-orphan")
 
 
 class ConflictDeclaration(db.Model):

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from evaluation import rules
-from evaluation.models import ConflictDeclaration, Consensus, Criterion, PanelMember, Score
+from evaluation.models import ConflictDeclaration, Consensus, Criterion, Score
+from procurement.models import PanelMember
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
 

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 WEIGHT_TOLERANCE = Decimal("0.001")  # tender-workbook.md: weights add up to 100 within 0.001
 SCORE_PLACES = 2  # individual and consensus scores are kept to two decimals (e.g. 3.5)
 
-# Who may read a lot's results (the same people procurement.show shows them to).
+# Who may read a lot's results (the same people home.show shows them to).
 RESULT_READERS = ("officer", "admin", "finance", "originating_officer", "chief_executive",
                   "monitoring_officer", "s151_officer", "commissioner")
 

@@ -1,5 +1,7 @@
+"""The base layer: procurements, lots, partners, key dates, bidders, bids and panels; the one
+access policy; thresholds, standstill and set-up rules. Notices, bids and selection grow
+here as sub-packages. Nothing in this package imports evaluation, decisions or interchange.
+"""
 from flask import Blueprint
 
-bp = Blueprint("procurement", __name__, cli_group="tender")
-
-from procurement import cli, routes, standstill_cli  # noqa: E402,F401
+bp = Blueprint("procurement", __name__)

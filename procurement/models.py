@@ -8,7 +8,8 @@ from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, Numeric, S
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import Organisation, utcnow
+from accounts.models import Organisation, User
+from clock import utcnow
 from extensions import db
 
 MONEY = Numeric(16, 2)  # exact pence, never floats
@@ -170,3 +171,19 @@ class Bid(db.Model):
 
     lot: Mapped[Lot] = relationship(back_populates="bids")
     bidder: Mapped[Bidder] = relationship(back_populates="bids")
+
+
+class PanelMember(db.Model):
+    """An evaluator on a lot's panel: a user, or just a name from an imported workbook."""
+
+    __table_args__ = (UniqueConstraint("lot_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    lot: Mapped[Lot] = relationship(back_populates="panel")
+    user: Mapped[User | None] = relationship()
+    declarations: Mapped[list["ConflictDeclaration"]] = relationship(  # noqa: F821 (evaluation)
+        back_populates="member", cascade="all, delete-orphan")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from decisions.formatting import money
+from procurement.formatting import money
 
 PENNY = Decimal("0.01")
 

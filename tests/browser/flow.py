@@ -19,7 +19,7 @@ BIDDER_NAMES = {"VS": "Victim Support", "NF": "Northfield Change Partnership CIC
 
 def demo_tender():
     """The demo workbook, parsed: its scores and consensus are what the browser re-enters."""
-    from evaluation.workbook import read_workbook
+    from interchange.workbook import read_workbook
 
     parsed, errors = read_workbook(WORKBOOK)
     assert not errors, errors
@@ -36,8 +36,8 @@ def import_copy(app, reference: str, keep_score=lambda s: False,
     from sqlalchemy import select
 
     from accounts.models import User
-    from evaluation.importer import import_tender
-    from evaluation.models import PanelMember
+    from interchange.importer import import_tender
+    from procurement.models import PanelMember
     from extensions import db
     from procurement.models import Lot
 

@@ -56,7 +56,7 @@ def small_tender(buyer: Organisation, reference: str = REF) -> Procurement:
         p.lots.append(lot)
     db.session.add(p)
     db.session.flush()
-    from decisions.notes import get_or_create_note
+    from decisions.note.service import get_or_create_note
     note = get_or_create_note(p)
     note.narrative = {"summary": "Award two contracts.", "recommendation": "Approve the award."}
     db.session.commit()
@@ -66,8 +66,8 @@ def small_tender(buyer: Organisation, reference: str = REF) -> Procurement:
 def demo_tender(buyer: Organisation) -> tuple[Procurement, str]:
     """(procurement, how it was made): the reference workbook imported, else a small tender."""
     try:
-        from evaluation.importer import import_tender
-        from evaluation.workbook import read_workbook
+        from interchange.importer import import_tender
+        from interchange.workbook import read_workbook
     except ImportError:
         return small_tender(buyer), "small"
     path = next((w for w in WORKBOOKS if w.exists()), None)

@@ -12,9 +12,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from audit.models import AuditRecord
-from decisions.annex_pdf import ICO_FACTORS, PROTECTED_CHARACTERISTICS
+from decisions.annexes.pdf import ICO_FACTORS, PROTECTED_CHARACTERISTICS
 from decisions.models import Annex
-from decisions.note_data_sample import DPIA, EIA
+from demo.note_sample import DPIA, EIA
 from extensions import db
 from tests.conftest import csrf_token
 from tests.integration.test_decision_note_fixtures import REF, SECRET, pdf_text, tender  # noqa: F401
@@ -152,7 +152,7 @@ def test_dpia_form_round_trip(client, officer, tender):
 
 def test_the_demo_annexes_load_into_the_forms(client, officer, tender):
     from audit.services import plain
-    from decisions.notes import get_or_create_note
+    from decisions.note.service import get_or_create_note
     note = get_or_create_note(tender)
     note.annexes.append(Annex(kind="EIA", form=plain(EIA)))
     note.annexes.append(Annex(kind="DPIA", form=plain(DPIA)))
@@ -251,7 +251,7 @@ def test_others_cannot_see_annexes(client, login_as, tender, role):
 
 
 def test_annex_pages_warn_once_the_note_is_sent(client, officer, tender):
-    from decisions.notes import get_or_create_note
+    from decisions.note.service import get_or_create_note
     assert "makes the sent note out of date" not in client.get(EIA_URL).get_data(as_text=True)
     get_or_create_note(tender).state = "sent"
     db.session.commit()

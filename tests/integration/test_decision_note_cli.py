@@ -69,8 +69,8 @@ def test_render_changes_nothing_in_the_database(app, users, tmp_path):
 
 @pytest.mark.skipif(not WORKBOOK.exists(), reason="reference workbook not in tests/data")
 def test_render_an_imported_reference_workbook(app, users, tmp_path):
-    from evaluation.importer import import_tender
-    from evaluation.workbook import read_workbook
+    from interchange.importer import import_tender
+    from interchange.workbook import read_workbook
 
     parsed, errors = read_workbook(WORKBOOK)
     assert not errors
@@ -84,8 +84,8 @@ def test_render_an_imported_reference_workbook(app, users, tmp_path):
 
 def test_rendering_the_demo_note_with_both_annexes_takes_under_a_second():
     """The demo note's data with both structured annexes, rendered to the decision pack."""
-    from decisions.note_data_sample import demo_note_data
-    from decisions.note_pdf import render_pack
+    from demo.note_sample import demo_note_data
+    from decisions.note.pdf import render_pack
 
     data = demo_note_data()
     render_pack(data)  # warm-up: fonts and modules load once per process
@@ -96,9 +96,9 @@ def test_rendering_the_demo_note_with_both_annexes_takes_under_a_second():
 def test_rendering_from_the_database_with_both_annexes_takes_under_a_second(app, tender):
     from audit.services import plain
     from decisions.models import Annex
-    from decisions.note_builder import decision_pack
-    from decisions.note_data_sample import DPIA, EIA
-    from decisions.notes import get_or_create_note
+    from decisions.note.builder import decision_pack
+    from demo.note_sample import DPIA, EIA
+    from decisions.note.service import get_or_create_note
 
     note = get_or_create_note(tender)
     note.annexes += [Annex(kind="EIA", form=plain(EIA)), Annex(kind="DPIA", form=plain(DPIA))]

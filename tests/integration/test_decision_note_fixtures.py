@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from accounts.models import Organisation
-from decisions.notes import get_or_create_note
+from decisions.note.service import get_or_create_note
 from evaluation.models import Consensus, Criterion
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, PartnerContribution, Procurement, TimelineDate
@@ -118,7 +118,7 @@ def tender(app, users):
 
 
 def test_fixture_replays_the_published_totals(tender):
-    from evaluation.services import procurement_results
+    from evaluation.results.inputs import procurement_results
     a, b = procurement_results(tender)
     assert a.winner == b.winner == WINNER
     assert [round(x.total, 2) for x in a.bids] == [97.0]

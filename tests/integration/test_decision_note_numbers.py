@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from audit.models import AuditRecord
-from decisions import clock
+import clock
 from decisions.models import DecisionNote, DecisionNumber
 from extensions import db
 from procurement.models import Procurement

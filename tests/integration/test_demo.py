@@ -3,8 +3,9 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from audit.models import AuditRecord
-from evaluation.models import PanelMember
-from evaluation.services import find_procurement, procurement_results
+from procurement.models import PanelMember
+from evaluation.results.inputs import procurement_results
+from procurement.access import find_procurement
 from extensions import db
 
 

@@ -19,7 +19,8 @@ from flask import g
 from flask.testing import FlaskClient
 
 from accounts.models import User
-from evaluation.models import Criterion, PanelMember
+from evaluation.models import Criterion
+from procurement.models import PanelMember
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
 from tests.conftest import _password_hash, login

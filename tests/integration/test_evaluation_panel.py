@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from audit.models import AuditRecord
-from evaluation.models import PanelMember
+from procurement.models import PanelMember
 from extensions import db
 from tests.conftest import _password_hash
 from tests.integration.test_evaluation_fixtures import (client_for, declare_none, post,

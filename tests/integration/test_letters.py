@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from audit.models import AuditRecord
-from decisions import clock
+import clock
 from decisions.models import Letter
-from decisions.notes import get_or_create_note
+from decisions.note.service import get_or_create_note
 from extensions import db
 from procurement.models import Bid, Bidder, TimelineDate
 from tests.conftest import csrf_token

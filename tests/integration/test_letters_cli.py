@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from decisions import clock
+import clock
 from decisions.models import Letter
-from decisions.notes import get_or_create_note
+from decisions.note.service import get_or_create_note
 from extensions import db
 from tests.integration.test_decision_note_fixtures import (LOSER, REF, WINNER, add_letter_lots,
                                                            fill_note, make_tender, pdf_text)

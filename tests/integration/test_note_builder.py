@@ -1,8 +1,9 @@
 """The note's data comes from the records: selection outcomes follow the engine's rule."""
 import pytest
 
-from decisions.note_builder import build_note_data
-from evaluation.services import find_procurement, procurement_results
+from decisions.note.builder import build_note_data
+from evaluation.results.inputs import procurement_results
+from procurement.access import find_procurement
 from extensions import db
 
 

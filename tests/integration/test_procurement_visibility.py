@@ -3,7 +3,7 @@ import pytest
 
 from demo.people import DEMO_PASSWORD
 from extensions import db
-from evaluation.models import PanelMember
+from procurement.models import PanelMember
 from tests.conftest import login
 
 

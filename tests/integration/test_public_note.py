@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from decisions import clock
-from decisions.notes import get_or_create_note
+import clock
+from decisions.note.service import get_or_create_note
 from extensions import db
 from tests.integration.test_decision_note_fixtures import (REF, SECRET, WINNER, fill_note,
                                                            make_tender, pdf_text)

@@ -191,7 +191,7 @@ def test_approvers_sign_in_order_and_the_last_completes(as_role, tender):
     assert actions.count("sign") == 5 and actions[-1] == "complete"
     assert verify()[1] is None
     # comments and dates appear in the note's blocks
-    from decisions.note_builder import build_note_data
+    from decisions.note.builder import build_note_data
     data = build_note_data(n.procurement, n)
     assert data.signer("monitoring_officer").comments == "Approved by monitoring_officer"
     assert data.signer("commissioner").signed_at is not None

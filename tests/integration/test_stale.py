@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from audit.models import AuditRecord
-from decisions import note_data as nd
-from decisions.freeze import changed_paths, note_part, sha256_snapshot, snapshot_of
+from decisions.note import data as nd
+from decisions.signoff.freeze import changed_paths, note_part, sha256_snapshot, snapshot_of
 from decisions.models import DecisionNote
 from evaluation.models import Consensus, Score
 from extensions import db
@@ -184,7 +184,7 @@ def test_any_change_to_the_data_behind_the_note_makes_it_stale(app, sent, change
         note = db.session.scalar(select(DecisionNote))
         note.narrative = {**note.narrative, "summary": "Award two contracts, revised."}
     elif change == "individual score":
-        from evaluation.models import PanelMember
+        from procurement.models import PanelMember
         bid, criterion = p.lots[0].bids[0], p.lots[0].criteria[0]
         member = PanelMember(lot_id=p.lots[0].id, name="Panel Member A")
         db.session.add(member)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from audit.models import AuditRecord
-from evaluation import importer
+from interchange import importer
 from evaluation.models import Consensus, Score
 from extensions import db
 from procurement.models import Procurement

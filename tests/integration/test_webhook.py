@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from audit.models import AuditRecord
 from audit.services import verify
 from decisions.models import NoteVersion, SignOff, WebhookEvent
-from decisions.webhook import expected_signature, parse_time, signature_ok
+from decisions.signoff.webhook import expected_signature, parse_time, signature_ok
 from extensions import db
 from tests.integration.signing_fixtures import (HMAC_KEY, demo_tender, event, post_event, sign,
                                                 small_tender)

@@ -6,7 +6,7 @@ import uuid
 
 from pypdf import PdfReader
 
-from decisions.docusign import (EnvelopeSigner, as_json, build_envelope, configured,
+from decisions.signoff.docusign import (EnvelopeSigner, as_json, build_envelope, configured,
                                 create_envelope, email_subject, missing_emails, with_document,
                                 without_document)
 
@@ -108,8 +108,8 @@ def test_signers_without_email_are_named():
 
 
 def test_the_rendered_pack_carries_every_anchor_the_tabs_look_for():
-    from decisions.note_data_sample import demo_note_data
-    from decisions.note_pdf import render_pack
+    from demo.note_sample import demo_note_data
+    from decisions.note.pdf import render_pack
 
     data = demo_note_data()
     pack = render_pack(data)

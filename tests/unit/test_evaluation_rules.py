@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from evaluation import chart, rules
-from evaluation.results import BidResult, Flip, LotResult
-from evaluation.results_csv import results_csv
+from evaluation import rules
+from evaluation.moderation import chart
+from evaluation.results.values import BidResult, Flip, LotResult
+from evaluation.results.table_csv import results_csv
 
 
 @pytest.mark.parametrize("weights, ok, message", [

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from decisions.formatting import money, score, term
+from procurement.formatting import money, score, term
 
 
 @pytest.mark.parametrize("amount,expected", [

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from decisions.letters import LetterData, letter_filename, render_letter, zip_letters
+from decisions.letters.document import LetterData, letter_filename, render_letter, zip_letters
 
 WINNER = "Victim Support"
 WINNER_SECTIONS = {"Quality": 60.0, "Interview": 12.0, "Value for Money": 25.0}

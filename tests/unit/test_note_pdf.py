@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
-from decisions.note_data import OFFICIAL_SENSITIVE, Regime, ResultRow, SelectionOutcome, date_anchor, signature_anchor
-from decisions.note_data_sample import LOSING_BIDDER, demo_note_data
-from decisions.note_pdf import annex_pdfs, build_pack, render_dpia, render_eia, render_note, render_pack
+from decisions.note.data import OFFICIAL_SENSITIVE, Regime, ResultRow, SelectionOutcome, date_anchor, signature_anchor
+from demo.note_sample import LOSING_BIDDER, demo_note_data
+from decisions.note.pdf import annex_pdfs, build_pack, render_dpia, render_eia, render_note, render_pack
 from decisions.pdf_common import Writer
 
 REFERENCE_ORDER = [
@@ -299,6 +299,6 @@ def test_render_with_annexes_and_pack_is_fast(data):
 
 
 def test_annex_dates_stored_as_iso_text_are_drawn_long():
-    from decisions.annex_pdf import _when
+    from decisions.annexes.pdf import _when
     assert _when("2022-12-06") == "6 December 2022"
     assert _when("6/12/22") == "6/12/22"  # free text stays as written

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from decisions.numbering import (
+from decisions.note.numbering import (
     DecisionNumber,
     financial_year,
     format_decision_number,

@@ -1,5 +1,5 @@
 """Sign-off rules: order, who may sign next, completion and the send guard (no app)."""
-from decisions import signoff as r
+from decisions.signoff import rules as r
 
 ROLES = ["originating_officer", "chief_executive", "monitoring_officer", "s151_officer",
          "commissioner"]

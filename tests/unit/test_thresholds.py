@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from decisions.formatting import money
+from procurement.formatting import money
 from procurement.thresholds import (
     DATA,
     assess,

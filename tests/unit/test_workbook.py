@@ -12,7 +12,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from evaluation.workbook import (REGIMES, RELATES_TO, WorkbookError, read_workbook,
+from interchange.workbook import (REGIMES, RELATES_TO, WorkbookError, read_workbook,
                                  write_workbook)
 
 HEADERS = {

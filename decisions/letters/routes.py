@@ -1,0 +1,117 @@
+"""Letters to bidders: officers preview and issue them; a supplier downloads its own."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.access import roles_required
+from decisions import bp
+from decisions.forms import ActionForm
+from decisions.letters.service import (issue_letters, issued_letter_pdf, issue_refusal,
+                                      latest_letters, letters_zip, note_of, plan_letters,
+                                      sent_date)
+from decisions.letters.document import render_letter
+from decisions.models import Letter
+from decisions.responses import EDIT_ROLES, pdf_response, procurement_or_404, refuse, safe_filename
+from extensions import db
+from procurement.models import Bid, Bidder, Lot
+
+
+@bp.route("/procurements/<reference>/letters")
+@roles_required(*EDIT_ROLES)
+def letters_page(reference):
+    p = procurement_or_404(reference)
+    planned = plan_letters(p)
+    issued = latest_letters(p)
+    matches = {}
+    for bid_id, letter in issued.items():
+        _pdf, _name, matches[bid_id] = issued_letter_pdf(letter, planned)
+    note = note_of(p)
+    return render_template("decisions/letters.html", p=p, planned=planned, issued=issued,
+                           matches=matches, refusal=issue_refusal(p, planned),
+                           sent=sent_date(p), recorded=p.date_of("decision_letters"),
+                           note=note, action_form=ActionForm())
+
+
+@bp.route("/procurements/<reference>/letters/issue", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def letters_issue(reference):
+    p = procurement_or_404(reference)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    issued, refusal = issue_letters(p)
+    if refusal:
+        db.session.rollback()
+        flash(refusal, "error")
+        return redirect(url_for("decisions.letters_page", reference=reference))
+    db.session.commit()
+    flash(f"{len(issued)} letter{'s' if len(issued) != 1 else ''} issued.", "success")
+    return redirect(url_for("decisions.letters_page", reference=reference))
+
+
+@bp.route("/procurements/<reference>/letters/<int:bid_id>.pdf")
+@roles_required("officer", "supplier")
+def letter_pdf(reference, bid_id):
+    """Officers: the letter as it stands. A supplier: its own letter, once issued."""
+    p = procurement_or_404(reference)
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or bid.lot.procurement_id != p.id:
+        abort(404)
+    if current_user.has_role("officer"):
+        planned = next((x for x in plan_letters(p) if x.bid.id == bid.id), None)
+        if planned is None or planned.data is None:
+            return refuse(409, "No letter for this bid yet",
+                          "This bid is missing a score, so it has no result to write about.")
+        return pdf_response(render_letter(planned.data), planned.filename)
+    return _supplier_letter(bid)
+
+
+def _supplier_letter(bid: Bid):
+    org = current_user.organisation_id
+    if org is None or bid.bidder.organisation_id != org:
+        abort(403)
+    letter = db.session.execute(select(Letter).where(Letter.bid_id == bid.id)
+                                .order_by(Letter.created_at.desc(), Letter.id.desc())
+                                ).scalars().first()
+    if letter is None:
+        return refuse(404, "No letter yet", "No letter about this bid has been issued yet.")
+    pdf, filename, _matches = issued_letter_pdf(letter)
+    if not pdf:
+        return refuse(404, "No letter yet", "No letter about this bid has been issued yet.")
+    return pdf_response(pdf, filename, download=True)
+
+
+@bp.route("/procurements/<reference>/letters.zip")
+@roles_required(*EDIT_ROLES)
+def letters_zip_download(reference):
+    p = procurement_or_404(reference)
+    items = [(x.filename, render_letter(x.data)) for x in plan_letters(p) if x.data]
+    if not items:
+        return refuse(409, "No letters to download",
+                      "No bid has a result to write about yet.")
+    resp = Response(letters_zip(items), mimetype="application/zip")
+    resp.headers["Content-Disposition"] = (
+        f'attachment; filename="{safe_filename(p.reference + " letters.zip")}"')
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/letters")
+@roles_required("supplier")
+def my_letters():
+    """A supplier's issued letters, across procurements."""
+    org = current_user.organisation_id
+    letters = []
+    if org is not None:
+        rows = db.session.execute(
+            select(Letter).join(Bid, Letter.bid_id == Bid.id)
+            .join(Bidder, Bid.bidder_id == Bidder.id)
+            .where(Bidder.organisation_id == org)
+            .order_by(Letter.created_at.desc(), Letter.id.desc())).scalars()
+        latest = {}
+        for letter in rows:
+            latest.setdefault(letter.bid_id, letter)
+        letters = sorted(latest.values(), key=lambda x: (
+            x.bid.lot.procurement.reference, x.bid.lot.position, x.bid.lot.code))
+    return render_template("decisions/letters_mine.html", letters=letters, Lot=Lot)

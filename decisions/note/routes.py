@@ -1,0 +1,136 @@
+"""The decision note page: officers edit it, approvers read it; numbering; PDF downloads."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from accounts.access import roles_required
+from accounts.models import get_setting
+from audit.services import record
+from decisions import bp
+import clock
+from decisions.annexes.forms import TITLES
+from decisions.forms import (NARRATIVE_FIELDS, QUESTIONS, ActionForm, NoteForm, answer_field_name,
+                             apply_values, load_note, narrative_field_name, note_changes,
+                             submitted_values)
+from decisions.letters.service import note_of
+from decisions.note.builder import build_note_data, decision_pack
+from decisions.note.data import OFFICIAL
+from decisions.note.pdf import render_note
+from decisions.note.service import assign_decision_number, get_or_create_note
+from decisions.responses import EDIT_ROLES, READ_ROLES, pdf_response, procurement_or_404
+from extensions import db
+
+
+def _blank_note():
+    """What the page shows before anything is saved (nothing is written on GET)."""
+    return SimpleNamespace(narrative={}, answers={}, sensitive_phrases=[], annexes=[],
+                           marking=get_setting("marking") or OFFICIAL, date_received=None,
+                           decision_number=None, state="draft", id=None)
+
+
+@bp.route("/procurements/<reference>/decision-note", methods=["GET", "POST"])
+@roles_required(*READ_ROLES)
+def note_page(reference):
+    p = procurement_or_404(reference)
+    can_edit = current_user.has_role(*EDIT_ROLES)
+    if request.method == "POST" and not can_edit:
+        abort(403)
+    note = note_of(p) or _blank_note()
+    form = NoteForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            note = get_or_create_note(p)
+            values = submitted_values(form)
+            before, after = note_changes(note, values)
+            if not after and not before:
+                flash("There were no changes to save.", "info")
+                db.session.rollback()
+                return redirect(url_for("decisions.note_page", reference=reference))
+            was_sent = note.state != "draft"
+            apply_values(note, values)
+            record("decision_note", p.reference, "edit", before, after,
+                   procurement_ref=p.reference)
+            db.session.commit()
+            message = "Decision note saved."
+            if was_sent:
+                message += (" It had been sent for signature: the sent note is now out of date "
+                            "and must be sent again before it can be completed.")
+            flash(message, "success")
+            return redirect(url_for("decisions.note_page", reference=reference))
+    else:
+        load_note(form, note)
+    annexes = {a.kind: a for a in getattr(note, "annexes", [])}
+    return render_template(
+        "decisions/note.html", p=p, note=note, form=form, can_edit=can_edit, action_form=ActionForm(), annexes=annexes,
+        annex_titles=TITLES, narrative_fields=NARRATIVE_FIELDS, questions=QUESTIONS,
+        hints={k: h for k, _l, h in NARRATIVE_FIELDS},
+        labels={k: lbl for k, lbl, _h in NARRATIVE_FIELDS},
+        nf=narrative_field_name, af=answer_field_name)
+
+
+@bp.route("/procurements/<reference>/decision-note/number", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def note_assign_number(reference):
+    p = procurement_or_404(reference)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    existing = note_of(p)
+    if existing is not None and existing.decision_number:
+        flash(f"The decision number is already {existing.decision_number}; it is assigned once "
+              "and never changes.", "info")
+        return redirect(url_for("decisions.note_page", reference=reference))
+    for attempt in range(3):  # two first numbers of a year at once: one of them retries
+        note = get_or_create_note(p)
+        number = assign_decision_number(note, on=clock.today())
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:
+            db.session.rollback()
+            p = procurement_or_404(reference)
+            if attempt == 2:
+                raise
+    flash(f"Decision number {number} assigned.", "success")
+    return redirect(url_for("decisions.note_page", reference=reference))
+
+
+def _file_stem(p, note) -> str:
+    return (note.decision_number if note and note.decision_number else p.reference).replace("/", "-")
+
+
+@bp.route("/procurements/<reference>/decision-note/note.pdf")
+@roles_required(*READ_ROLES)
+def note_pdf(reference):
+    """The note as it stands (a draft until signed), without annexes."""
+    p = procurement_or_404(reference)
+    stem = _file_stem(p, note_of(p))
+    content = render_note(build_note_data(p))
+    db.session.rollback()  # building may create an empty note: a download writes nothing
+    return pdf_response(content, f"{stem} decision note.pdf", request.args.get("download") == "1")
+
+
+@bp.route("/procurements/<reference>/decision-note/pack.pdf")
+@roles_required(*READ_ROLES)
+def note_pack_pdf(reference):
+    """The decision pack: the note, then the EIA and the DPIA."""
+    p = procurement_or_404(reference)
+    stem = _file_stem(p, note_of(p))
+    content = decision_pack(p)
+    db.session.rollback()
+    return pdf_response(content, f"{stem} decision pack.pdf", request.args.get("download") == "1")
+
+
+@bp.route("/procurements/<reference>/decision-note/public-preview.pdf")
+@roles_required(*READ_ROLES)
+def note_public_preview(reference):
+    """The public version as it would be published: sensitive text replaced by [REDACTED]."""
+    p = procurement_or_404(reference)
+    stem = _file_stem(p, note_of(p))
+    content = decision_pack(p, public=True)
+    db.session.rollback()
+    return pdf_response(content, f"{stem} decision note (public version preview).pdf",
+                        request.args.get("download") == "1")

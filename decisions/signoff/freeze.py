@@ -1,0 +1,104 @@
+"""Freezing a decision note at send: its PDF hash and a hashed snapshot of its data.
+
+The snapshot is canonical JSON (sorted keys, no spaces, money as exact strings) of
+- "note": the `NoteData` the PDF was drawn from, without the live sign-off fields
+  (`signed_at`, `comments`), which are expected to change while the note is signed; and
+- "inputs": the results engine's inputs for every lot (criteria and weights, bids with
+  price, selection and financial outcome, every individual score and consensus score,
+  section minimums), so a change to a record that feeds the note is seen even where it
+  happens not to move a figure drawn in it.
+
+The note is stale when the snapshot built now from the records hashes differently from
+the one frozen at send. `snapshot_of` and `sha256_*` are pure; `current_snapshot` reads the
+database through the note builder and the results engine.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import date, datetime
+from decimal import Decimal
+
+from audit.chain import canonical
+
+LIVE_SIGNER_FIELDS = ("signed_at", "comments")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_snapshot(snapshot: dict) -> str:
+    return hashlib.sha256(canonical(snapshot).encode()).hexdigest()
+
+
+def _plain(value):
+    """JSON values that always spell the same thing the same way."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {_key(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return {"sha256": sha256_bytes(bytes(value))}
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 1000.00 and 1000 are the same money
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _key(k) -> str:
+    if isinstance(k, tuple):
+        return "|".join(str(x) for x in k)
+    return str(k)
+
+
+def note_part(data) -> dict:
+    """NoteData as plain values, without signers' signing dates and comments."""
+    out = _plain(data)
+    for signer in out.get("signers", []):
+        for name in LIVE_SIGNER_FIELDS:
+            signer.pop(name, None)
+    return out
+
+
+def snapshot_of(data, lot_inputs: list) -> dict:
+    """The frozen snapshot: the note's data and the results engine's inputs."""
+    return {"note": note_part(data), "inputs": [_plain(lot) for lot in lot_inputs]}
+
+
+def current_snapshot(note) -> dict:
+    """The snapshot of `note` built now from the records (same recipe as at send)."""
+    from decisions.note.builder import build_note_data
+    from evaluation.results.inputs import lot_inputs
+
+    procurement = note.procurement
+    return snapshot_of(build_note_data(procurement, note), lot_inputs(procurement, all_scores=True))
+
+
+def changed_paths(frozen, current, path: str = "", limit: int = 20) -> list[str]:
+    """Where two snapshots differ (for the stale banner), at most `limit` paths."""
+    out: list[str] = []
+
+    def walk(a, b, at):
+        if len(out) >= limit:
+            return
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(set(a) | set(b)):
+                walk(a.get(k), b.get(k), f"{at}.{k}" if at else k)
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, f"{at}[{i}]")
+        elif canonical(a) != canonical(b):
+            out.append(at or "(whole snapshot)")
+
+    walk(frozen, current, path)
+    return out
+
+
+def is_stale(version, note=None) -> bool:
+    """Whether the data behind `version` (the note's current version) changed since send."""
+    note = note or version.note
+    return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256

@@ -1,0 +1,316 @@
+"""Sending a decision note for signature, signing it and completing it.
+
+The services the sign-off pages, the `decision-note` commands and the DocuSign Connect
+webhook share. They read records into the pure rules of `decisions.signoff`, act, and write
+an audit record for every send, signature, completion and refusal in the caller's
+transaction (the caller commits). A refusal is raised as `SigningError`; callers that want
+it on the audit trail call `record_refusal` after rolling back.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from accounts.models import ROLES, User
+from clock import utcnow
+from audit.services import record
+from decisions.signoff import rules
+from decisions.signoff.docusign import (EnvelopeSigner, as_json, build_envelope, configured,
+                                create_envelope, missing_emails, with_document,
+                                without_document)
+from decisions.signoff.freeze import current_snapshot, sha256_bytes, sha256_snapshot, snapshot_of
+from decisions.models import DecisionNote, NoteVersion, SignOff
+from extensions import db
+from procurement.models import Procurement
+
+
+class SigningError(Exception):
+    def __init__(self, refusal: rules.Refusal):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+    @property
+    def reason(self) -> str:
+        return self.refusal.reason
+
+    @property
+    def message(self) -> str:
+        return self.refusal.message
+
+
+# ---- reading records into the rules' values ------------------------------------------------
+
+def find_note(procurement: Procurement) -> DecisionNote | None:
+    return db.session.execute(select(DecisionNote).where(
+        DecisionNote.procurement_id == procurement.id)).scalar_one_or_none()
+
+
+def role_labels() -> dict[str, str]:
+    return dict(ROLES)
+
+
+def holders(procurement: Procurement) -> dict[str, list[rules.Person]]:
+    """Active users of the buying organisation per approver role, oldest account first."""
+    roles = procurement.organisation.approver_roles()
+    users = db.session.execute(select(User).where(
+        User.organisation_id == procurement.organisation_id, User.active.is_(True))
+        .order_by(User.id)).scalars()
+    out: dict[str, list[rules.Person]] = {r: [] for r in roles}
+    for u in users:
+        for r in roles:
+            if u.has_role(r):
+                out[r].append(rules.Person(u.id, u.name, u.email))
+    return out
+
+
+def planned_places(procurement: Procurement) -> list[rules.Place]:
+    return rules.plan(procurement.organisation.approver_roles(), holders(procurement),
+                      role_labels())
+
+
+def lot_readiness(procurement: Procurement) -> list[rules.LotReadiness]:
+    from evaluation.results.inputs import procurement_results
+
+    results = {r.code: r for r in procurement_results(procurement)}
+    out = []
+    for lot in procurement.lots:
+        res = results.get(lot.code)
+        bids = tuple((b.status, b.moderated) for b in res.bids) if res else ()
+        out.append(rules.LotReadiness(lot.code, lot.results_final_at is not None, bids))
+    return out
+
+
+def slots(version: NoteVersion) -> list[rules.Slot]:
+    return [rules.Slot(position=s.position, role=s.role, user_id=s.user_id,
+                       signed_by=s.user_id if (s.signed_at and s.via == "app") else None,
+                       signed=s.signed_at is not None)
+            for s in version.signoffs]
+
+
+def signatory(user: User) -> rules.Signatory:
+    return rules.Signatory(user.id, frozenset(user.role_set), user.organisation_id)
+
+
+def envelope_mode(version: NoteVersion) -> str:
+    return (version.envelope or {}).get("mode", "local")
+
+
+def is_stale(note: DecisionNote) -> bool:
+    """True when the data behind the note's current version changed after it was sent."""
+    version = note.current_version if note else None
+    if version is None or version.state == "superseded":
+        return False
+    return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256
+
+
+def _ident(note: DecisionNote, version: NoteVersion | None = None) -> str:
+    ident = note.decision_number or note.procurement.reference
+    return f"{ident} v{version.version}" if version is not None else ident
+
+
+# ---- send ----------------------------------------------------------------------------------
+
+def send(procurement: Procurement, *, actor: str | None = None,
+         user: User | None = None) -> NoteVersion:
+    """Freeze the note and build (and, when configured, create) its envelope."""
+    from decisions.note.builder import build_note_data
+    from decisions.note.pdf import render_pack
+    from decisions.note.service import assign_decision_number, get_or_create_note
+    from evaluation.results.inputs import lot_inputs
+
+    note = get_or_create_note(procurement)
+    db.session.refresh(note, with_for_update=True)  # one send at a time per note
+    refusal = rules.send_refusal(lot_readiness(procurement), note.state)
+    places = planned_places(procurement)
+    refusal = refusal or rules.plan_refusal(places, role_labels())
+    if refusal is None and configured(current_app.config):
+        lacking = missing_emails([EnvelopeSigner(p.name, p.email, p.position) for p in places])
+        if lacking:
+            refusal = rules.Refusal(rules.NOT_READY, "DocuSign needs an email address for "
+                                    + ", ".join(lacking) + ": give each approver role a user")
+    if refusal:
+        raise SigningError(refusal)
+
+    ref = procurement.reference
+    assign_decision_number(note)
+    previous = note.current_version
+    before = {"state": note.state, "version": previous.version if previous else None}
+    if previous is not None and previous.state == "sent":
+        previous.state = "superseded"
+        record("note_version", _ident(note, previous), "supersede", {"state": "sent"},
+               {"state": "superseded", "pdf_sha256": previous.pdf_sha256,
+                "snapshot_sha256": previous.snapshot_sha256}, procurement_ref=ref, actor=actor)
+    version = NoteVersion(version=(previous.version + 1) if previous else 1, state="sent",
+                          pdf=b"", pdf_sha256="", snapshot={}, snapshot_sha256="",
+                          sent_by_id=user.id if user else None, sent_at=utcnow())
+    for p in places:
+        version.signoffs.append(SignOff(position=p.position, role=p.role, user_id=p.user_id,
+                                        name=p.name, email=p.email,
+                                        recipient_id=p.recipient_id, comments=""))
+    note.versions.append(version)
+    db.session.flush()
+
+    # The note drawn and frozen with this version's sign-off places (names, order, anchors).
+    data = build_note_data(procurement, note)
+    pack = render_pack(data)
+    version.pdf, version.pdf_sha256 = pack, sha256_bytes(pack)
+    version.snapshot = snapshot_of(data, lot_inputs(procurement, all_scores=True))
+    version.snapshot_sha256 = sha256_snapshot(version.snapshot)
+
+    definition = build_envelope(
+        pack, [EnvelopeSigner(s.name, s.email, s.position) for s in version.signoffs],
+        title=procurement.title, decision_number=note.decision_number, reference=ref)
+    envelope_id, mode = create_envelope(definition, current_app.config)
+    version.envelope_id = envelope_id
+    version.envelope = {"mode": mode, "definition": without_document(as_json(definition))}
+    note.state = "sent"
+    record("decision_note", ref, "send", before,
+           {"state": "sent", "version": version.version,
+            "decision_number": note.decision_number, "pdf_sha256": version.pdf_sha256,
+            "snapshot_sha256": version.snapshot_sha256, "envelope_id": envelope_id,
+            "envelope": mode, "signers": [[s.position, s.role, s.name] for s in
+                                          version.signoffs]},
+           procurement_ref=ref, actor=actor)
+    db.session.flush()
+    return version
+
+
+def envelope_json(procurement: Procurement) -> dict:
+    """The envelope definition: as sent, or (not yet sent) built now without freezing."""
+    from decisions.note.builder import build_note_data
+    from decisions.note.pdf import render_pack
+
+    note = find_note(procurement)
+    version = note.current_version if note else None
+    if version is not None and version.envelope:
+        return with_document(version.envelope["definition"], version.pdf)
+    data = build_note_data(procurement, note)
+    places = planned_places(procurement)
+    definition = build_envelope(
+        render_pack(data), [EnvelopeSigner(p.name, p.email, p.position) for p in places],
+        title=procurement.title, decision_number=note.decision_number if note else None,
+        reference=procurement.reference, status="created")
+    return as_json(definition)
+
+
+# ---- signing and completion ----------------------------------------------------------------
+
+def lock(version: NoteVersion) -> NoteVersion:
+    """Re-read the version locked (PostgreSQL: FOR UPDATE) so that signers, the webhook and
+    completion take turns: each sees the signatures the one before it committed."""
+    db.session.refresh(version, with_for_update=True)
+    for so in version.signoffs:
+        db.session.refresh(so)
+    return version
+
+
+def open_version(note: DecisionNote | None) -> NoteVersion:
+    version = note.current_version if note else None
+    if version is None:
+        raise SigningError(rules.Refusal(rules.NOT_OPEN, "The note has not been sent for "
+                                                         "signature"))
+    return version
+
+
+def sign_in_app(procurement: Procurement, user: User, position: int, comments: str) -> SignOff:
+    """`user` signs place `position` of the current version, with comments."""
+    note = find_note(procurement)
+    version = lock(open_version(note))
+    if envelope_mode(version) == "docusign" and version.state == "sent":
+        raise SigningError(rules.Refusal(rules.NOT_OPEN, "This version is being signed in "
+                                                         "DocuSign; sign it there"))
+    refusal = rules.sign_refusal(slots(version), position, signatory(user),
+                                 procurement.organisation_id, state=version.state,
+                                 stale=version.state == "sent" and is_stale(note))
+    if refusal:
+        raise SigningError(refusal)
+    so = next(s for s in version.signoffs if s.position == position)
+    so.signed_at, so.comments, so.via = utcnow().replace(microsecond=0), comments, "app"
+    if so.user_id is None:
+        so.user_id = user.id
+    record("sign_off", f"{_ident(note, version)} #{position}", "sign", {"signed_at": None},
+           {"role": so.role, "name": so.name, "signed_at": so.signed_at,
+            "comments": comments, "via": "app"},
+           procurement_ref=procurement.reference, actor=user.email)
+    if rules.is_complete(slots(version)):
+        complete(note, version, actor=user.email, stale=False,
+                 completed_pdf=_signed_pack(note))
+    return so
+
+
+def _signed_pack(note: DecisionNote) -> bytes:
+    """The note as signed in the app: every block with its signer's date and comments."""
+    from decisions.note.builder import build_note_data
+    from decisions.note.pdf import render_pack
+
+    return render_pack(build_note_data(note.procurement, note))
+
+
+def record_signature(version: NoteVersion, recipient_id: str, at: datetime, *,
+                     actor: str) -> SignOff | None:
+    """A DocuSign recipient signed: recorded once against its place; None if already."""
+    so = next((s for s in version.signoffs if s.recipient_id == recipient_id), None)
+    if so is None:
+        raise LookupError(f"no recipient {recipient_id} in envelope {version.envelope_id}")
+    if so.signed_at is not None:
+        return None
+    so.signed_at, so.via = at, "docusign"
+    note = version.note
+    record("sign_off", f"{_ident(note, version)} #{so.position}", "sign", {"signed_at": None},
+           {"role": so.role, "name": so.name, "signed_at": at, "via": "docusign",
+            "envelope_id": version.envelope_id, "recipient_id": recipient_id},
+           procurement_ref=note.procurement.reference, actor=actor)
+    return so
+
+
+def complete(note: DecisionNote, version: NoteVersion, *, actor: str,
+             stale: bool | None = None, completed_pdf: bytes | None = None) -> None:
+    """Mark the version and the note completed; refused while stale or not all signed."""
+    if version is not note.current_version:
+        raise SigningError(rules.Refusal(rules.NOT_OPEN, "A newer version of the note was "
+                                                         "sent; this one is superseded"))
+    if stale is None:
+        stale = version.state == "sent" and is_stale(note)
+    refusal = rules.completion_refusal(slots(version), state=version.state, stale=stale)
+    if refusal:
+        raise SigningError(refusal)
+    version.state, version.completed_at = "completed", utcnow().replace(microsecond=0)
+    if completed_pdf:
+        version.completed_pdf = completed_pdf
+    note.state = "completed"
+    record("decision_note", note.procurement.reference, "complete", {"state": "sent"},
+           {"state": "completed", "version": version.version,
+            "pdf_sha256": version.pdf_sha256,
+            "completed_pdf_sha256": sha256_bytes(completed_pdf) if completed_pdf else None},
+           procurement_ref=note.procurement.reference, actor=actor)
+
+
+def record_refusal(procurement: Procurement | None, action: str, error: SigningError, *,
+                   actor: str | None = None, entity: str = "decision_note",
+                   entity_id: str | None = None, details: dict | None = None) -> None:
+    """A refused send, signature or completion, on the audit trail (caller commits)."""
+    ref = procurement.reference if procurement else None
+    record(entity, entity_id or ref or "-", action, None,
+           {"reason": error.reason, "message": error.message, **(details or {})},
+           procurement_ref=ref, actor=actor)
+
+
+# ---- status --------------------------------------------------------------------------------
+
+def status(procurement: Procurement) -> dict:
+    """The contract's `decision-note status --format json` object."""
+    note = find_note(procurement)
+    version = note.current_version if note else None
+    return {
+        "reference": procurement.reference,
+        "decision_number": note.decision_number if note else None,
+        "state": note.state if note else "draft",
+        "envelope_id": version.envelope_id if version else None,
+        "pdf_sha256": version.pdf_sha256 if version else None,
+        "stale": is_stale(note) if note else False,
+        "signatures": [{"role": s.role, "name": s.name,
+                        "signed_at": s.signed_at.isoformat() + "Z" if s.signed_at else None}
+                       for s in (version.signoffs if version else [])],
+    }

@@ -1,0 +1,169 @@
+"""DocuSign Connect webhook: `POST /integrations/docusign/connect` (spec/integrations.md).
+
+Authentication is the HMAC alone (no login, no CSRF token): header `X-DocuSign-Signature-1`
+is the base64 of HMAC-SHA256 of the raw body with `DOCUSIGN_CONNECT_HMAC_KEY`. It is checked
+in constant time before the body is parsed; a missing or wrong signature answers 401 and
+changes nothing. (DocuSign sends one header per active key, -1, -2, …, while keys are being
+rotated; any of them matching is enough.)
+
+- `recipient-completed`: the signer whose `recipientId` is `data.recipientId` in the
+  envelope `data.envelopeId` signed at `generatedDateTime`.
+- `envelope-completed`: the note is completed, unless it is stale or a signer has not
+  signed: 409, the note stays `sent`, and the refusal is on the audit trail.
+- other events are recorded (audit trail) and change nothing else.
+- unknown envelope: 404. A repeated event (same event, envelope and recipient) changes
+  nothing and answers 200.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+from datetime import datetime, timezone
+
+from flask import current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from clock import utcnow
+from audit.services import record
+from decisions import bp
+from decisions.models import NoteVersion, WebhookEvent
+from decisions.signoff.service import SigningError, complete, lock, record_refusal, record_signature
+from extensions import csrf, db
+
+ACTOR = "docusign"
+MAX_BODY = 100 * 1024 * 1024
+SIGNATURE_HEADER = re.compile(r"^X-DocuSign-Signature-(\d{1,3})$", re.IGNORECASE)
+
+
+def expected_signature(body: bytes, key: str) -> str:
+    return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def signature_ok(body: bytes, headers, key: str) -> bool:
+    """Whether any X-DocuSign-Signature-N header is the body's HMAC (constant-time compare)."""
+    if not key:
+        return False
+    expected = expected_signature(body, key).encode()
+    given = [v for k, v in headers.items() if SIGNATURE_HEADER.match(k)]
+    ok = False
+    for value in given:
+        ok |= hmac.compare_digest(expected, value.strip().encode("utf-8", "replace"))
+    return ok
+
+
+def parse_time(value) -> datetime:
+    """DocuSign's ISO 8601 time (7 decimals, Z) as naive UTC; now when absent or unreadable."""
+    if isinstance(value, str) and value:
+        text = re.sub(r"(\.\d{6})\d+", r"\1", value.strip())
+        try:
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            at = None
+        if at is not None:
+            if at.tzinfo is not None:
+                at = at.astimezone(timezone.utc).replace(tzinfo=None)
+            return at.replace(microsecond=0)
+    return utcnow().replace(microsecond=0)
+
+
+def _answer(status: int, message: str, **extra):
+    return jsonify({"status": status, "message": message, **extra}), status
+
+
+@bp.route("/integrations/docusign/connect", methods=["POST"])
+@csrf.exempt
+def docusign_connect():
+    # "Include documents" puts the signed pack (base64) in envelope-completed: allow more than
+    # the uploads' 20 MB, or DocuSign would retry a 413 for ever.
+    request.max_content_length = MAX_BODY
+    body = request.get_data(cache=True, as_text=False)
+    if not signature_ok(body, request.headers, current_app.config.get(
+            "DOCUSIGN_CONNECT_HMAC_KEY") or ""):
+        return _answer(401, "missing or wrong X-DocuSign-Signature-1")
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _answer(400, "the body is not JSON")
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
+        return _answer(400, "no data object")
+    event, data = str(payload.get("event") or ""), payload["data"]
+    envelope_id = str(data.get("envelopeId") or "")
+    recipient_id = str(data.get("recipientId") or "")
+    if not event or not envelope_id:
+        return _answer(400, "event and data.envelopeId are required")
+    version = db.session.execute(select(NoteVersion).where(
+        NoteVersion.envelope_id == envelope_id)).scalar_one_or_none()
+    if version is None:
+        return _answer(404, "unknown envelope", envelopeId=envelope_id)
+    lock(version)
+    key = "|".join((event, envelope_id, recipient_id))[:300]
+    if db.session.execute(select(WebhookEvent.id).where(WebhookEvent.event_key == key)).first():
+        return _answer(200, "already recorded")
+    at = parse_time(payload.get("generatedDateTime"))
+
+    if event == "recipient-completed":
+        try:
+            so = record_signature(version, recipient_id, at, actor=ACTOR)
+        except LookupError:
+            return _answer(404, "unknown recipient", recipientId=recipient_id)
+        message = "signature recorded" if so else "already signed"
+    elif event == "envelope-completed" and version.state == "completed":
+        message = "already completed"
+    elif event == "envelope-completed":
+        _signatures_from_summary(version, data)
+        try:
+            complete(version.note, version, actor=ACTOR,
+                     completed_pdf=_completed_pdf(data))
+        except SigningError as e:
+            db.session.rollback()
+            record_refusal(version.note.procurement, "complete_refused", e, actor=ACTOR,
+                           details={"envelope_id": envelope_id, "version": version.version})
+            db.session.commit()
+            return _answer(409, e.message, reason=e.reason)
+        message = "note completed"
+    else:
+        record("docusign_envelope", envelope_id, event, None,
+               {"recipient_id": recipient_id or None, "generated": at,
+                "version": version.version},
+               procurement_ref=version.note.procurement.reference, actor=ACTOR)
+        message = "event recorded"
+    db.session.add(WebhookEvent(event_key=key, envelope_id=envelope_id, event=event[:60],
+                                body=body.decode("utf-8", "replace")))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same event, delivered twice at once: the other one won
+        db.session.rollback()
+        return _answer(200, "already recorded")
+    return _answer(200, message)
+
+
+def _signatures_from_summary(version: NoteVersion, data: dict) -> None:
+    """With "include envelope summary", envelope-completed lists every signer's signing time."""
+    summary = data.get("envelopeSummary") or {}
+    signers = ((summary.get("recipients") or {}).get("signers")) or []
+    for s in signers if isinstance(signers, list) else []:
+        if not isinstance(s, dict) or str(s.get("status", "")).lower() != "completed":
+            continue
+        rid = str(s.get("recipientId") or "")
+        if any(so.recipient_id == rid and so.signed_at is None for so in version.signoffs):
+            record_signature(version, rid, parse_time(s.get("signedDateTime")), actor=ACTOR)
+
+
+def _completed_pdf(data: dict) -> bytes | None:
+    """The signed pack, when Connect is set to include documents."""
+    docs = (data.get("envelopeSummary") or {}).get("envelopeDocuments") or []
+    docs = [d for d in docs if isinstance(d, dict) and d.get("PDFBytes")]
+    docs.sort(key=lambda d: str(d.get("documentId")) != "1")
+    for d in docs:
+        try:
+            pdf = base64.b64decode(d["PDFBytes"], validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            continue
+        if pdf.startswith(b"%PDF-"):
+            return pdf
+    return None

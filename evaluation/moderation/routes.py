@@ -1,0 +1,69 @@
+"""Moderation (procurement officer as moderator): side by side, consensus, results final."""
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from accounts.access import roles_required
+from evaluation import bp, rules
+from evaluation.moderation import service as moderation
+from evaluation.guards import load_bid, load_lot, require_officer
+from evaluation.web import FormErrors, done, refused
+from extensions import db
+
+
+def _lot(reference, code):
+    procurement, lot = load_lot(reference, code)
+    require_officer(procurement)
+    return procurement, lot
+
+
+def _moderation_url(lot):
+    return url_for("evaluation.moderation_page", reference=lot.procurement.reference,
+                   code=lot.code)
+
+
+@bp.route("/evaluation/<reference>/lots/<code>/moderation")
+@roles_required("officer")
+def moderation_page(reference, code):
+    _, lot = _lot(reference, code)
+    return moderation.render_moderation(lot)
+
+
+@bp.route("/evaluation/<reference>/lots/<code>/moderation/<int:bid_id>", methods=["GET", "POST"])
+@roles_required("officer")
+def consensus(reference, code, bid_id):
+    _, lot = _lot(reference, code)
+    bid = load_bid(lot, bid_id)
+    errors = {}
+    if request.method == "POST":
+        criteria = [c for c in lot.criteria if c.kind == "scored"]
+        clean, errors = moderation.check_consensus(criteria, request.form)
+        if not errors:
+            try:
+                moderation.record_consensus(lot, bid, bid.bidder.name, clean, current_user.id)
+            except rules.Refused as e:
+                db.session.rollback()
+                return refused(str(e), _moderation_url(lot))
+            db.session.commit()
+            return done(f"Consensus scores for {bid.bidder.name} recorded.", _moderation_url(lot))
+    ctx = moderation.bid_context(lot, bid)
+    if ctx["refusal"] and request.method == "POST":
+        return refused(ctx["refusal"], _moderation_url(lot))
+    values = request.form if request.method == "POST" else {}
+    return render_template("evaluation/consensus.html", **ctx, form=FormErrors(errors),
+                           values=values)
+
+
+@bp.route("/evaluation/<reference>/lots/<code>/moderation/final", methods=["POST"])
+@roles_required("officer")
+def mark_final(reference, code):
+    _, lot = _lot(reference, code)
+    try:
+        moderation.mark_final(lot)
+    except rules.Refused as e:
+        db.session.rollback()
+        return refused(str(e), _moderation_url(lot))
+    db.session.commit()
+    return done(f"The results of lot {lot.code} are final.",
+                url_for("evaluation.results", reference=reference, code=code))

@@ -1,0 +1,78 @@
+"""Writing a tender as the contract's workbook, so that it imports back to identical results.
+
+Write-only mode streams rows (hundreds of thousands of scores in little memory). Dates are
+written as YYYY-MM-DD text, and a deadline with a time as YYYY-MM-DD HH:MM[:SS], so that no
+spreadsheet's date handling can shift them. Amounts are written as numbers when a float holds
+them exactly, otherwise as text, which the reader accepts too.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime
+from decimal import Decimal
+
+import openpyxl
+
+from interchange.workbook import COLUMNS, ParsedTender
+
+
+def write(tender: ParsedTender, path) -> None:
+    """Writes to a temporary file beside `path`, then renames: never a half-written file."""
+    # The temporary file first: an unwritable folder fails before any sheet is streamed.
+    handle, temporary = tempfile.mkstemp(suffix=".xlsx",
+                                         dir=os.path.dirname(os.path.abspath(path)))
+    os.close(handle)
+    try:
+        book = openpyxl.Workbook(write_only=True)
+        for name, rows in _sheets(tender):
+            sheet = book.create_sheet(name)
+            sheet.append(list(COLUMNS[name]))
+            for row in rows:
+                sheet.append(row)
+        book.save(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _sheets(t: ParsedTender):
+    yield "Procurement", [
+        ["reference", t.reference], ["title", t.title], ["organisation", t.organisation],
+        ["regime", t.regime], ["relates_to", ", ".join(t.relates_to)],
+        ["initial_term_years", t.initial_term_years],
+        ["extension_years", ",".join(str(y) for y in t.extension_years)],
+        ["itt_published", _day(t.itt_published)],
+        ["tender_deadline", _day(t.tender_deadline)],
+        ["contract_start", _day(t.contract_start)],
+        ["min_delphi", t.min_delphi]]
+    yield "Partners", ([p.name, _number(p.annual_contribution)] for p in t.partners)
+    yield "Lots", ([lot.code, lot.title, _number(lot.annual_value)] for lot in t.lots)
+    yield "Criteria", ([c.lot, c.code, c.section, c.title, _number(c.weight), c.kind,
+                        _number(c.max_score), _number(c.min_score)] for c in t.criteria)
+    yield "Bids", ([b.lot, b.bidder, _number(b.price), b.selection, b.delphi_score,
+                    b.financial] for b in t.bids)
+    yield "Scores", ([s.lot, s.bidder, s.criterion, s.evaluator, _number(s.score), s.comment]
+                     for s in t.scores)
+    yield "Consensus", ([c.lot, c.bidder, c.criterion, _number(c.score), c.rationale]
+                        for c in t.consensus)
+
+
+def _day(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def _number(value: Decimal | int | None):
+    """An int, a float that reads back as exactly `value`, or else exact text."""
+    if value is None or isinstance(value, int):
+        return value
+    if value == value.to_integral_value():
+        return int(value)
+    as_float = float(value)
+    return as_float if Decimal(str(as_float)) == value else format(value, "f")
