@@ -99,6 +99,9 @@ def _register_blueprints(app: Flask) -> None:
     from templating import register as register_helpers
     register_helpers(app)
 
+    from procurement.access import register as register_access
+    register_access(app)
+
 
 def _register_assets(app: Flask) -> None:
     """GOV.UK Frontend's assets, copied into static/govuk at install, served at /assets."""

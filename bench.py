@@ -61,7 +61,7 @@ def synthetic_tender(lots=LOTS, bids=BIDS, criteria=CRITERIA, evaluators=EVALUAT
 
 
 def write_synthetic(path: str) -> tuple[int, float]:
-    from interchange.workbook import write_workbook
+    from interchange.workbook_file import write_workbook
 
     tender = synthetic_tender()
     started = time.perf_counter()

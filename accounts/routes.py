@@ -1,14 +1,14 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
 from accounts import access  # noqa: F401  (registers the user loader)
 from accounts.access import landing_endpoint
 from accounts import bp
 from accounts.forms import LoginForm
-from accounts.models import User
+from accounts.models import Organisation, User
 from extensions import db
 
 
@@ -33,8 +33,22 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
 def logout():
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/admin/users")
+def users():
+    """The administrator's start page: every organisation and user, with their roles."""
+    organisations = db.session.execute(select(Organisation).order_by(
+        Organisation.kind, Organisation.name)).scalars().all()
+    people = db.session.execute(select(User).order_by(User.email)).scalars().all()
+    return render_template("accounts/users.html", organisations=organisations, people=people)
+
+
+@bp.route("/account")
+def no_role():
+    """A signed-in person with no role yet: nothing to work on until an administrator adds one."""
+    return render_template("accounts/no_role.html")

@@ -216,7 +216,7 @@ def phrases_from_text(text: str | None) -> list[str]:
     return list(dict.fromkeys(ln.strip() for ln in (text or "").splitlines() if ln.strip()))
 
 
-def _clean_text(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
     # browsers send CRLF; keep what is drawn the same whichever browser sent it
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
@@ -225,7 +225,7 @@ def submitted_values(form: NoteForm) -> dict:
     """What the validated form says, shaped like the note's fields."""
     narrative = {}
     for key, _label, _hint in NARRATIVE_FIELDS:
-        text = _clean_text(form[narrative_field_name(key)].data)
+        text = clean_text(form[narrative_field_name(key)].data)
         if text:
             narrative[key] = text
     answers = {key: form[answer_field_name(key)].data == "yes" for key, *_ in QUESTIONS}

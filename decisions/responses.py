@@ -3,20 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, render_template
-
-from accounts.models import APPROVER_ROLES
-from procurement.access import find_procurement
-
-EDIT_ROLES = ("officer",)
-READ_ROLES = ("officer", *APPROVER_ROLES)
-
-
-def procurement_or_404(reference: str):
-    procurement = find_procurement(reference)
-    if procurement is None:
-        abort(404)
-    return procurement
+from flask import Response, render_template
 
 
 def safe_filename(name: str) -> str:

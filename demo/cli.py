@@ -80,7 +80,7 @@ def _users(orgs) -> dict[str, User]:
 
 def _import_tender():
     from interchange.importer import import_tender
-    from interchange.workbook import read_workbook
+    from interchange.workbook_file import read_workbook
 
     parsed, errors = read_workbook(WORKBOOK)
     if errors:  # the shipped workbook is valid; say so loudly if it ever is not

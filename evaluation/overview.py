@@ -5,16 +5,14 @@ from flask import render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import roles_required
 from evaluation import bp
-from evaluation.guards import load_procurement, require_officer
 from evaluation.progress import lot_status
+from procurement.access import may, procurement_for
 from extensions import db
 from procurement.models import Lot, PanelMember, Procurement
 
 
 @bp.route("/evaluation/mine")
-@roles_required("evaluator")
 def mine():
     """The evaluator's start page: the lots whose panel they sit on, and nothing else."""
     rows = db.session.execute(
@@ -26,11 +24,9 @@ def mine():
 
 
 @bp.route("/evaluation/<reference>")
-@roles_required("officer")
 def overview(reference):
     """The officer's view of a procurement's evaluation: each lot's model, panel and progress."""
-    procurement = load_procurement(reference)
-    require_officer(procurement)
+    procurement = procurement_for(reference)
     lots = [(lot, lot_status(lot)) for lot in procurement.lots]
     return render_template("evaluation/overview.html", p=procurement, lots=lots)
 
@@ -40,14 +36,12 @@ def evaluation_links(procurement: Procurement) -> dict:
     """What procurement/_links_evaluation.html offers the signed-in person on this procurement."""
     if not current_user.is_authenticated:
         return {"officer": False, "reader": False, "assigned": []}
-    from evaluation.rules import RESULT_READERS
-    same = current_user.organisation_id == procurement.organisation_id
     assigned = []
     if current_user.has_role("evaluator"):
         assigned = list(db.session.execute(
             select(Lot).join(PanelMember, PanelMember.lot_id == Lot.id)
             .where(Lot.procurement_id == procurement.id, PanelMember.user_id == current_user.id)
             .order_by(Lot.position, Lot.code)).scalars())
-    return {"officer": same and current_user.has_role("officer"),
-            "reader": same and current_user.has_role(*RESULT_READERS),
+    return {"officer": may("evaluation.overview", procurement),
+            "reader": may("evaluation.results", procurement),
             "assigned": assigned}

@@ -1,17 +1,17 @@
 """The start page, the list of procurements and a procurement's page."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import WHOLE_PROCUREMENT_ROLES, evaluator_only, landing_endpoint, staff_required
-from procurement.models import PanelMember
+from accounts.access import PROCUREMENT_LIST_ROLES, landing_endpoint
 from evaluation.results.inputs import procurement_results
-from procurement.access import find_procurement
 from extensions import db
 from home import bp
-from procurement.models import DATE_LABELS, REGIMES, Lot, Procurement
+from procurement.access import granted, may, procurement_for
+from procurement.models import DATE_LABELS, REGIMES, Lot, PanelMember, Procurement
+from procurement.policy import PANEL
 
 
 @bp.route("/")
@@ -22,33 +22,28 @@ def home():
 
 
 @bp.route("/procurements")
-@staff_required
 def index():
-    if evaluator_only(current_user):  # sees only the lots it is assigned to
+    """The procurements of the person's own organisation, newest first."""
+    if not current_user.has_role(*PROCUREMENT_LIST_ROLES):  # an evaluator: its own lots
         return redirect(url_for("evaluation.mine"))
     procurements = db.session.execute(
-        select(Procurement).order_by(Procurement.created_at.desc())).scalars().all()
+        select(Procurement).where(Procurement.organisation_id == current_user.organisation_id)
+        .order_by(Procurement.created_at.desc())).scalars().all()
     return render_template("procurement/index.html", procurements=procurements, regimes=REGIMES)
 
 
 @bp.route("/procurements/<reference>")
-@staff_required
 def show(reference):
-    procurement = find_procurement(reference)
-    if procurement is None:
-        abort(404)
-    # Evaluators see their assigned lots only, and results only through the evaluation
-    # pages (blind until moderation).
-    show_results = current_user.has_role(*WHOLE_PROCUREMENT_ROLES)
-    lots = list(procurement.lots)
-    if evaluator_only(current_user):
-        lots = _assigned_lots(procurement)
-        if not lots:
-            abort(403)
+    procurement = procurement_for(reference)
+    # A panel member sees its assigned lots only, and results only through the evaluation
+    # pages (blind until moderation); the finance reviewer sees no results.
+    whole = granted() != PANEL
+    show_results = may("evaluation.results", procurement)
+    lots = list(procurement.lots) if whole else _assigned_lots(procurement)
     results = procurement_results(procurement) if show_results else []
     return render_template("procurement/show.html", p=procurement, regimes=REGIMES, lots=lots,
                            results=results, show_results=show_results,
-                           whole=show_results, date_labels=DATE_LABELS)
+                           whole=whole, date_labels=DATE_LABELS)
 
 
 def _assigned_lots(procurement: Procurement) -> list[Lot]:

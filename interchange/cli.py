@@ -37,7 +37,7 @@ def _procurement(reference: str):
 def import_command(path: str, replace: bool) -> None:
     """Import a tender workbook (.xlsx) as a procurement; prints its reference."""
     from interchange.importer import ImportRefused, import_tender
-    from interchange.workbook import read_workbook
+    from interchange.workbook_file import read_workbook
 
     parsed, errors = read_workbook(path)
     if errors:
@@ -55,7 +55,7 @@ def import_command(path: str, replace: bool) -> None:
 def export_command(reference: str, path: str) -> None:
     """Write a procurement as a tender workbook that imports back to the same results."""
     from interchange.importer import export_tender
-    from interchange.workbook import write_workbook
+    from interchange.workbook_file import write_workbook
 
     tender = export_tender(_procurement(reference))
     try:

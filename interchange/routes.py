@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Response, render_template, request, url_for
 from flask_login import current_user
 
-from accounts.access import roles_required
-from evaluation.guards import load_procurement, require_officer
 from evaluation.web import FormErrors, done
+from procurement.access import procurement_for
 from extensions import db
 from interchange import bp, uploads
 
@@ -16,12 +15,10 @@ def _safe(text: str) -> str:
 
 
 @bp.route("/evaluation/<reference>/workbook.xlsx")
-@roles_required("officer")
 def workbook(reference):
     """The whole procurement as the contract's workbook (it carries every individual score,
     so only the officer may download it)."""
-    procurement = load_procurement(reference)
-    require_officer(procurement)
+    procurement = procurement_for(reference)
     data = uploads.workbook_bytes(procurement)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet", headers={
@@ -29,11 +26,9 @@ def workbook(reference):
 
 
 @bp.route("/evaluation/<reference>/upload", methods=["GET", "POST"])
-@roles_required("officer")
 def upload(reference):
     """Upload a panel's filled-in Scores and Consensus sheets: all rows or none."""
-    procurement = load_procurement(reference)
-    require_officer(procurement)
+    procurement = procurement_for(reference)
     errors: list = []
     if request.method == "POST":
         file = request.files.get("workbook")

@@ -27,9 +27,10 @@ from procurement.models import PanelMember
 from evaluation.progress import lot_status
 from interchange.importer import export_tender
 from evaluation.rules import rationale_error
-from interchange.workbook import WorkbookError, write_workbook
+from interchange.workbook import WorkbookError
+from interchange.workbook_file import write_workbook
 from interchange.workbook_checks import check_scores
-from interchange.workbook_read import _Reader
+from interchange.workbook_read import Reader
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
 
@@ -68,7 +69,7 @@ def _read(stream, look: "_Lookup"):
         return {}, [WorkbookError("", None, None, "The file is not an Excel workbook (.xlsx): "
                                   "save it from Excel as \"Excel Workbook (.xlsx)\" and "
                                   "upload that file")]
-    reader = _Reader(book)
+    reader = Reader(book)
     found: dict[str, list] = {}
     try:
         for name in ("Scores", "Consensus"):

@@ -1,7 +1,8 @@
 """The tender workbook (../shared/spec/tender-workbook.md): its plain data, errors and cells.
 
 Pure: neither Flask nor the ORM, so every rule of the contract is unit-tested on small
-workbooks. Reading and validating live in `workbook_read`, writing in `workbook_write`;
+workbooks. Reading and validating live in `workbook_read`, writing in `workbook_write`, and
+`workbook_file` opens and saves whole files with them;
 `read_workbook` and `write_workbook` here are the entry points.
 """
 from __future__ import annotations
@@ -146,21 +147,6 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def read_workbook(source) -> tuple[ParsedTender | None, list[WorkbookError]]:
-    """(tender, []) or (None, every error found). `source` is a path or a binary file."""
-    from interchange.workbook_read import read  # the modules import this one's types
-
-    with gc_paused():
-        return read(source)
-
-
-def write_workbook(tender: ParsedTender, path) -> None:
-    """Writes the contract's sheets so that the file imports back to identical results."""
-    from interchange.workbook_write import write
-
-    write(tender, path)
 
 
 # --- cells -----------------------------------------------------------------------------

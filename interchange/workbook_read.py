@@ -52,7 +52,7 @@ def read(source) -> tuple[ParsedTender | None, list[WorkbookError]]:
         return None, [WorkbookError("", None, None, (
             f"{name} is not an Excel workbook (.xlsx): save it from Excel as "
             f"\"Excel Workbook (.xlsx)\" and import that file"))]
-    reader = _Reader(book)
+    reader = Reader(book)
     try:
         tender = reader.read()
     except _Damaged as exc:
@@ -116,7 +116,7 @@ def _rows(worksheet, name: str):
         yield number, row
 
 
-class _Reader:
+class Reader:
     def __init__(self, book):
         self.book = book
         self.errors: list[WorkbookError] = []

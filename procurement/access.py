@@ -1,12 +1,215 @@
-"""Finding a procurement, and who may use it."""
+"""The one access policy: every route's grants in one table, enforced before any view runs.
+
+`ROUTES` reads like DOMAIN.md's "Who may do what": each endpoint names the grants of
+`procurement.policy` that let someone use it (reading, and where it differs, changing). The
+app checks the table before every request (`enforce`), so a view only runs for someone the
+table lets in, with its procurement, lot and bid already loaded and in scope; views get them
+from `procurement_for`, `lot_for` and `bid_for`. An endpoint missing from the table is refused
+(and a test fails on it). Checks of state and turn (sealed bids, sign-off order, a completed
+note) are rules of their own packages, applied by the services.
+"""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from flask import abort, g, request
+from flask_login import current_user
 from sqlalchemy import select
 
-from extensions import db
-from procurement.models import Procurement
+from extensions import db, login_manager
+from procurement.models import Bid, Bidder, Lot, PanelMember, Procurement
+from procurement.policy import (ADMIN, APPROVER, EVALUATOR, FINANCE, OFFICER, PANEL, PUBLIC,
+                                SIGNED_IN, SUPPLIER, Actor, Decision, Rule, Target, allow,
+                                decide, reads)
+
+ROUTES: dict[str, Rule] = {
+    # -- anyone, no sign-in --------------------------------------------------------------
+    "static": allow(PUBLIC),
+    "govuk_assets": allow(PUBLIC),
+    "accounts.login": allow(PUBLIC),
+    "home.home": allow(PUBLIC),
+    "decisions.public_index": allow(PUBLIC),  # published (redacted) decision notes
+    "decisions.public_note": allow(PUBLIC),
+    "decisions.public_note_pdf": allow(PUBLIC),
+    "decisions.docusign_connect": allow(PUBLIC),  # DocuSign Connect: its HMAC signature is checked
+    # -- anyone signed in ----------------------------------------------------------------
+    "accounts.logout": allow(SIGNED_IN),
+    # -- procurements --------------------------------------------------------------------
+    "home.index": allow(OFFICER, APPROVER, FINANCE, EVALUATOR),  # its own organisation's
+    "home.show": allow(OFFICER, APPROVER, FINANCE, PANEL),  # a panel member: its lots only
+    "procurement.audit_trail": allow(OFFICER),
+    # -- evaluation: the model, the panel, moderation (officer) --------------------------
+    "evaluation.overview": allow(OFFICER),
+    "evaluation.model": allow(OFFICER),
+    "evaluation.criterion": allow(OFFICER),
+    "evaluation.delete_criterion": allow(OFFICER),
+    "evaluation.section_minimums": allow(OFFICER),
+    "evaluation.panel_page": allow(OFFICER),
+    "evaluation.remove_member": allow(OFFICER),
+    "evaluation.moderation_page": allow(OFFICER),
+    "evaluation.consensus": allow(OFFICER),
+    "evaluation.mark_final": allow(OFFICER),
+    "interchange.workbook": allow(OFFICER),  # carries every individual score
+    "interchange.upload": allow(OFFICER),
+    # -- evaluation: declaring and scoring (panel members of the lot) ---------------------
+    "evaluation.mine": allow(EVALUATOR),
+    "evaluation.declarations": allow(PANEL),
+    "evaluation.scoring": allow(PANEL),
+    "evaluation.score_bid": allow(PANEL),
+    "evaluation.submit_all": allow(PANEL),
+    "evaluation.my_scores_json": allow(PANEL),
+    # -- results: the officer and the note's readers; not the finance reviewer or admin --
+    "evaluation.results": allow(OFFICER, APPROVER),
+    "evaluation.results_csv": allow(OFFICER, APPROVER),
+    # -- the decision note: approvers read it and sign in their turn ---------------------
+    "decisions.note_page": reads(OFFICER, APPROVER, writes=(OFFICER,)),
+    "decisions.note_assign_number": allow(OFFICER),
+    "decisions.note_pdf": allow(OFFICER, APPROVER),
+    "decisions.note_pack_pdf": allow(OFFICER, APPROVER),
+    "decisions.note_public_preview": allow(OFFICER, APPROVER),
+    "decisions.annex_form": allow(OFFICER),
+    "decisions.annex_upload": allow(OFFICER),
+    "decisions.annex_remove_upload": allow(OFFICER),
+    "decisions.annex_delete": allow(OFFICER),
+    "decisions.annex_pdf": allow(OFFICER, APPROVER),
+    "decisions.signoff_page": allow(OFFICER, APPROVER),
+    "decisions.signoff_send": allow(OFFICER),
+    "decisions.signoff_sign": allow(APPROVER),  # in their turn: decisions.signoff.rules
+    "decisions.signoff_version_pdf": allow(OFFICER, APPROVER),
+    # -- letters: the officer issues them; a supplier reads its own -----------------------
+    "decisions.letters_page": allow(OFFICER),
+    "decisions.letters_issue": allow(OFFICER),
+    "decisions.letters_zip_download": allow(OFFICER),
+    "decisions.letter_pdf": allow(OFFICER, SUPPLIER),
+    "decisions.my_letters": allow(SUPPLIER),
+    # -- users, organisations, roles, settings (administrator) ---------------------------
+    "accounts.users": allow(ADMIN),
+    "accounts.no_role": allow(SIGNED_IN),
+}
 
 
 def find_procurement(reference: str) -> Procurement | None:
     return db.session.execute(
         select(Procurement).where(Procurement.reference == reference)).scalar_one_or_none()
+
+
+# -- enforcing the table -------------------------------------------------------------------
+
+def enforce():
+    """before_request: refuse anything the table does not grant, before any view runs."""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: the router answers 404 or 405
+        return None
+    rule = ROUTES.get(endpoint)
+    signed_in = bool(current_user.is_authenticated)
+    if rule is not None and not signed_in and PUBLIC not in rule.grants(request.method):
+        return login_manager.unauthorized()  # before loading: tell the anonymous nothing
+    found = _load(request.view_args or {})
+    decision = decide(rule, request.method, _actor(found.procurement), _target(found))
+    if not decision.allowed:
+        if decision.status == 401:
+            return login_manager.unauthorized()
+        abort(decision.status)
+    found.grant = decision.grant
+    g.access = found
+    return None
+
+
+def _load(args: dict) -> SimpleNamespace:
+    """The procurement, lot and bid a URL names; 404 when one does not exist or belong."""
+    found = SimpleNamespace(procurement=None, lot=None, bid=None, grant=None)
+    reference = args.get("reference")
+    if reference is None:
+        return found
+    found.procurement = find_procurement(reference)
+    if found.procurement is None:
+        abort(404)
+    if "code" in args:
+        found.lot = db.session.execute(select(Lot).where(
+            Lot.procurement_id == found.procurement.id, Lot.code == args["code"])
+        ).scalar_one_or_none()
+        if found.lot is None:
+            abort(404)
+    if "bid_id" in args:
+        found.bid = db.session.get(Bid, args["bid_id"])
+        lot_ok = found.lot is None or (found.bid is not None and found.bid.lot_id == found.lot.id)
+        if found.bid is None or not lot_ok or found.bid.lot.procurement_id != found.procurement.id:
+            abort(404)
+    return found
+
+
+def _actor(procurement: Procurement | None) -> Actor:
+    if not current_user.is_authenticated:
+        return Actor()
+    panel_lots = frozenset()
+    if procurement is not None and current_user.has_role("evaluator"):
+        panel_lots = frozenset(db.session.execute(
+            select(PanelMember.lot_id).join(Lot, PanelMember.lot_id == Lot.id)
+            .where(Lot.procurement_id == procurement.id,
+                   PanelMember.user_id == current_user.id)).scalars())
+    return Actor(signed_in=True, roles=frozenset(current_user.role_set),
+                 organisation_id=current_user.organisation_id, panel_lots=panel_lots)
+
+
+def _target(found: SimpleNamespace) -> Target:
+    if found.procurement is None:
+        return Target()
+    bid_org = None
+    if found.bid is not None:
+        bid_org = db.session.execute(select(Bidder.organisation_id).where(
+            Bidder.id == found.bid.bidder_id)).scalar_one_or_none()
+    return Target(procurement_organisation_id=found.procurement.organisation_id,
+                  lot_id=found.lot.id if found.lot is not None else None,
+                  bid_organisation_id=bid_org, names_procurement=True,
+                  names_bid=found.bid is not None)
+
+
+# -- what views and templates use ----------------------------------------------------------
+
+def _found() -> SimpleNamespace:
+    found = g.get("access")
+    if found is None:  # only views behind `enforce` may ask
+        abort(404)
+    return found
+
+
+def procurement_for(reference: str) -> Procurement:
+    """The procurement of this request's URL, already checked against the table."""
+    found = _found()
+    if found.procurement is None or found.procurement.reference != reference:
+        abort(404)
+    return found.procurement
+
+
+def lot_for(reference: str, code: str) -> tuple[Procurement, Lot]:
+    procurement = procurement_for(reference)
+    lot = _found().lot
+    if lot is None or lot.code != code:
+        abort(404)
+    return procurement, lot
+
+
+def bid_for(bid_id: int) -> Bid:
+    bid = _found().bid
+    if bid is None or bid.id != bid_id:
+        abort(404)
+    return bid
+
+
+def granted() -> str | None:
+    """The grant that let the current person in (e.g. to show an officer more than a panel)."""
+    return _found().grant
+
+
+def may(endpoint: str, procurement: Procurement | None = None, lot: Lot | None = None,
+        method: str = "GET") -> bool:
+    """Whether the current person may use `endpoint` on these: what links a page offers."""
+    found = SimpleNamespace(procurement=procurement, lot=lot, bid=None)
+    decision: Decision = decide(ROUTES.get(endpoint), method, _actor(procurement),
+                                _target(found))
+    return decision.allowed
+
+
+def register(app) -> None:
+    app.before_request(enforce)
+    app.jinja_env.globals["may"] = may

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from decisions.annexes.pdf import (AGREEMENTS, ICO_FACTORS, PROTECTED_CHARACTERISTICS,
                                  SHARING_QUESTIONS, SPECIAL_CATEGORIES)
-from decisions.forms import MARKINGS, YES_NO, _clean_text, choices, date_problem, parse_parts
+from decisions.forms import MARKINGS, YES_NO, clean_text, choices, date_problem, parse_parts
 
 MAX_UPLOAD = 10 * 1024 * 1024  # 10 MB
 MAX_TEXT = 20000
@@ -140,13 +140,13 @@ def eia_to_form(form: EIAForm, eia: dict | None) -> None:
 
 def eia_from_form(form: EIAForm, old: dict | None = None) -> dict:
     eia = {k: v for k, v in (old or {}).items() if k == "marking"}  # a key the form does not edit
-    eia["title"] = _clean_text(form.title.data)
-    eia["department"] = _clean_text(form.department.data)
+    eia["title"] = clean_text(form.title.data)
+    eia["department"] = clean_text(form.department.data)
     eia["date"] = _date_text(form.assessed_on)
     for key, _l, _h in EIA_SECTIONS:
-        eia[key] = _clean_text(form[key].data)
+        eia[key] = clean_text(form[key].data)
     eia["characteristics"] = {
-        name: {part: _clean_text(form[char_field(name, part)].data) for part, _n, _l in EIA_PARTS}
+        name: {part: clean_text(form[char_field(name, part)].data) for part, _n, _l in EIA_PARTS}
         for name in PROTECTED_CHARACTERISTICS}
     return eia
 
@@ -166,11 +166,11 @@ class ReferenceRow(Form):
     version = _line("Version number", 40)
 
 
-def _ico_name(code: str, what: str) -> str:
+def ico_name(code: str, what: str) -> str:
     return f"ico_{code.replace('.', '_')}_{what}"
 
 
-def _sharing_name(code: str) -> str:
+def sharing_name(code: str) -> str:
     return f"sharing_{code.replace('.', '_')}"
 
 
@@ -219,10 +219,10 @@ class DPIAForm(FlaskForm):
 
 
 for _code, _question in SHARING_QUESTIONS:
-    setattr(DPIAForm, _sharing_name(_code), _yes_no(f"{_code} {_question}"))
+    setattr(DPIAForm, sharing_name(_code), _yes_no(f"{_code} {_question}"))
 for _code, _question in ICO_FACTORS:
-    setattr(DPIAForm, _ico_name(_code, "answer"), _yes_no(f"{_code} {_question}"))
-    setattr(DPIAForm, _ico_name(_code, "details"), _text(f"{_code} If yes, further details"))
+    setattr(DPIAForm, ico_name(_code, "answer"), _yes_no(f"{_code} {_question}"))
+    setattr(DPIAForm, ico_name(_code, "details"), _text(f"{_code} If yes, further details"))
 
 
 def _yn(value) -> str | None:
@@ -248,7 +248,7 @@ def dpia_to_form(form: DPIAForm, dpia: dict | None) -> None:
     form.special_category.data = [c for c in dpia.get("special_category") or [] if c != "None"]
     sharing = dpia.get("sharing") or {}
     for code, _q in SHARING_QUESTIONS:
-        form[_sharing_name(code)].data = _yn(sharing.get(code))
+        form[sharing_name(code)].data = _yn(sharing.get(code))
     form.sharing_agreements.data = sharing.get("agreements")
     lb = dpia.get("lawful_basis") or {}
     for key in ("operational", "condition", "administrative", "administrative_condition",
@@ -262,8 +262,8 @@ def dpia_to_form(form: DPIAForm, dpia: dict | None) -> None:
     factors = dpia.get("ico_factors") or {}
     for code, _q in ICO_FACTORS:
         item = factors.get(code) or {}
-        form[_ico_name(code, "answer")].data = _yn(item.get("answer"))
-        form[_ico_name(code, "details")].data = item.get("details") or ""
+        form[ico_name(code, "answer")].data = _yn(item.get("answer"))
+        form[ico_name(code, "details")].data = item.get("details") or ""
     dpo = dpia.get("dpo_summary") or {}
     form.dpo_by.data = dpo.get("by") or ""
     form.dpo_date.data = str(dpo.get("date") or "")
@@ -285,12 +285,12 @@ def dpia_from_form(form: DPIAForm) -> dict:
     def rows(field_list, keys):
         out = []
         for entry in field_list.entries:
-            row = {k: _clean_text(entry.form[k].data) for k in keys}
+            row = {k: clean_text(entry.form[k].data) for k in keys}
             if any(row.values()):
                 out.append(row)
         return out
 
-    dpia = {key: _clean_text(form[key].data) for key in (
+    dpia = {key: clean_text(form[key].data) for key in (
         "title", "organisation", "ddpo_assessment", "publication_reason", "discussion_date",
         "aim_and_purpose", "personal_data", "data_subjects", "risk_summary",
         "special_category_notes")}
@@ -304,25 +304,25 @@ def dpia_from_form(form: DPIAForm) -> dict:
                             if ln.strip()]
     dpia["special_category"] = [c for c in SPECIAL_CATEGORIES
                                 if c in (form.special_category.data or [])]
-    dpia["sharing"] = {code: _bool(form[_sharing_name(code)].data)
+    dpia["sharing"] = {code: _bool(form[sharing_name(code)].data)
                        for code, _q in SHARING_QUESTIONS}
     dpia["sharing"]["agreements"] = form.sharing_agreements.data or None
     dpia["lawful_basis"] = {
-        "operational": _clean_text(form.lb_operational.data),
+        "operational": clean_text(form.lb_operational.data),
         "strictly_necessary": bool(_bool(form.lb_strictly_necessary.data)),
-        "condition": _clean_text(form.lb_condition.data),
-        "administrative": _clean_text(form.lb_administrative.data),
-        "administrative_condition": _clean_text(form.lb_administrative_condition.data),
+        "condition": clean_text(form.lb_condition.data),
+        "administrative": clean_text(form.lb_administrative.data),
+        "administrative_condition": clean_text(form.lb_administrative_condition.data),
         "substantial_public_interest": bool(_bool(form.lb_substantial_public_interest.data)),
-        "purpose": _clean_text(form.lb_purpose.data)}
+        "purpose": clean_text(form.lb_purpose.data)}
     dpia["retention"] = {"compliant": bool(_bool(form.retention_compliant.data)),
-                         "notes": _clean_text(form.retention_notes.data)}
-    dpia["ico_factors"] = {code: {"answer": _bool(form[_ico_name(code, "answer")].data),
-                                  "details": _clean_text(form[_ico_name(code, "details")].data)}
+                         "notes": clean_text(form.retention_notes.data)}
+    dpia["ico_factors"] = {code: {"answer": _bool(form[ico_name(code, "answer")].data),
+                                  "details": clean_text(form[ico_name(code, "details")].data)}
                            for code, _q in ICO_FACTORS}
-    dpia["dpo_summary"] = {"by": _clean_text(form.dpo_by.data),
-                           "date": _clean_text(form.dpo_date.data),
-                           "text": _clean_text(form.dpo_text.data)}
+    dpia["dpo_summary"] = {"by": clean_text(form.dpo_by.data),
+                           "date": clean_text(form.dpo_date.data),
+                           "text": clean_text(form.dpo_text.data)}
     return dpia
 
 

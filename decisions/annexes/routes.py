@@ -6,21 +6,21 @@ import hashlib
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
-from accounts.access import roles_required
 from audit.services import plain, record
 from decisions import bp
 from decisions.annexes.forms import (EIA_PARTS, EIA_SECTIONS, ICO_FACTORS, KINDS,
                                    PROTECTED_CHARACTERISTICS, SHARING_QUESTIONS, TITLES, DPIAForm,
                                    EIAForm, UploadForm, char_field, dpia_from_form, dpia_to_form,
                                    eia_from_form, eia_to_form, pdf_problem)
-from decisions.annexes.forms import _ico_name, _sharing_name  # noqa: F401 (templates use them)
+from decisions.annexes.forms import ico_name, sharing_name  # noqa: F401 (templates use them)
 from decisions.forms import ActionForm
 from decisions.letters.service import note_of
 from decisions.models import Annex
 from decisions.note.builder import build_note_data
 from decisions.note.pdf import render_dpia, render_eia
 from decisions.note.service import get_or_create_note
-from decisions.responses import EDIT_ROLES, READ_ROLES, pdf_response, procurement_or_404
+from decisions.responses import pdf_response
+from procurement.access import procurement_for
 from extensions import db
 
 
@@ -56,14 +56,13 @@ def _render(p, kind, annex, form, upload_form, status=200):
         note_sent=note is not None and note.state != "draft",
         eia_sections=EIA_SECTIONS, eia_parts=EIA_PARTS, characteristics=PROTECTED_CHARACTERISTICS,
         char_field=char_field, sharing_questions=SHARING_QUESTIONS, ico_factors=ICO_FACTORS,
-        ico_name=_ico_name, sharing_name=_sharing_name), status
+        ico_name=ico_name, sharing_name=sharing_name), status
 
 
 @bp.route("/procurements/<reference>/decision-note/annexes/<kind>", methods=["GET", "POST"])
-@roles_required(*EDIT_ROLES)
 def annex_form(reference, kind):
     kind = _kind_or_404(kind)
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     annex = _annex(note_of(p), kind)
     form = EIAForm() if kind == "EIA" else DPIAForm()
     if request.method == "POST":
@@ -95,10 +94,9 @@ def annex_form(reference, kind):
 
 
 @bp.route("/procurements/<reference>/decision-note/annexes/<kind>/upload", methods=["POST"])
-@roles_required(*EDIT_ROLES)
 def annex_upload(reference, kind):
     kind = _kind_or_404(kind)
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     upload_form = UploadForm()
     if not upload_form.validate_on_submit():  # the CSRF token is checked before this
         abort(400)
@@ -134,10 +132,9 @@ def annex_upload(reference, kind):
 
 @bp.route("/procurements/<reference>/decision-note/annexes/<kind>/remove-upload",
           methods=["POST"])
-@roles_required(*EDIT_ROLES)
 def annex_remove_upload(reference, kind):
     kind = _kind_or_404(kind)
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     if not ActionForm().validate_on_submit():
         abort(400)
     annex = _annex(note_of(p), kind)
@@ -157,10 +154,9 @@ def annex_remove_upload(reference, kind):
 
 
 @bp.route("/procurements/<reference>/decision-note/annexes/<kind>/delete", methods=["POST"])
-@roles_required(*EDIT_ROLES)
 def annex_delete(reference, kind):
     kind = _kind_or_404(kind)
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     if not ActionForm().validate_on_submit():
         abort(400)
     annex = _annex(note_of(p), kind)
@@ -177,10 +173,9 @@ def annex_delete(reference, kind):
 
 
 @bp.route("/procurements/<reference>/decision-note/annexes/<kind>/annex.pdf")
-@roles_required(*READ_ROLES)
 def annex_pdf(reference, kind):
     kind = _kind_or_404(kind)
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     annex = _annex(note_of(p), kind)
     if annex is None or not (annex.pdf or annex.form):
         abort(404)

@@ -5,7 +5,6 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import roles_required
 from decisions import bp
 from decisions.forms import ActionForm
 from decisions.letters.service import (issue_letters, issued_letter_pdf, issue_refusal,
@@ -13,15 +12,16 @@ from decisions.letters.service import (issue_letters, issued_letter_pdf, issue_r
                                       sent_date)
 from decisions.letters.document import render_letter
 from decisions.models import Letter
-from decisions.responses import EDIT_ROLES, pdf_response, procurement_or_404, refuse, safe_filename
+from decisions.responses import pdf_response, refuse, safe_filename
+from procurement.access import bid_for, granted, procurement_for
+from procurement.policy import OFFICER
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
 
 
 @bp.route("/procurements/<reference>/letters")
-@roles_required(*EDIT_ROLES)
 def letters_page(reference):
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     planned = plan_letters(p)
     issued = latest_letters(p)
     matches = {}
@@ -35,9 +35,8 @@ def letters_page(reference):
 
 
 @bp.route("/procurements/<reference>/letters/issue", methods=["POST"])
-@roles_required(*EDIT_ROLES)
 def letters_issue(reference):
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     if not ActionForm().validate_on_submit():
         abort(400)
     issued, refusal = issue_letters(p)
@@ -51,14 +50,11 @@ def letters_issue(reference):
 
 
 @bp.route("/procurements/<reference>/letters/<int:bid_id>.pdf")
-@roles_required("officer", "supplier")
 def letter_pdf(reference, bid_id):
     """Officers: the letter as it stands. A supplier: its own letter, once issued."""
-    p = procurement_or_404(reference)
-    bid = db.session.get(Bid, bid_id)
-    if bid is None or bid.lot.procurement_id != p.id:
-        abort(404)
-    if current_user.has_role("officer"):
+    p = procurement_for(reference)
+    bid = bid_for(bid_id)
+    if granted() == OFFICER:
         planned = next((x for x in plan_letters(p) if x.bid.id == bid.id), None)
         if planned is None or planned.data is None:
             return refuse(409, "No letter for this bid yet",
@@ -83,9 +79,8 @@ def _supplier_letter(bid: Bid):
 
 
 @bp.route("/procurements/<reference>/letters.zip")
-@roles_required(*EDIT_ROLES)
 def letters_zip_download(reference):
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     items = [(x.filename, render_letter(x.data)) for x in plan_letters(p) if x.data]
     if not items:
         return refuse(409, "No letters to download",
@@ -98,7 +93,6 @@ def letters_zip_download(reference):
 
 
 @bp.route("/letters")
-@roles_required("supplier")
 def my_letters():
     """A supplier's issued letters, across procurements."""
     org = current_user.organisation_id

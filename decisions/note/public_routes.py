@@ -17,7 +17,8 @@ from decisions.letters.service import note_of
 from decisions.models import DecisionNote
 from decisions.note.builder import decision_pack
 from decisions.pdf_common import Writer, long_date
-from decisions.responses import pdf_response, procurement_or_404, refuse
+from decisions.responses import pdf_response, refuse
+from procurement.access import procurement_for
 from extensions import db
 from procurement.models import Procurement
 
@@ -39,7 +40,7 @@ def is_published(note: DecisionNote | None, on: date | None = None) -> bool:
 
 def _published_or_refusal(reference: str):
     """(procurement, note, None) when published, else (None, None, the refusal response)."""
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     note = note_of(p)
     if note is None or note.state != "completed":
         abort(404)

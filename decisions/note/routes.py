@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from accounts.access import roles_required
 from accounts.models import get_setting
 from audit.services import record
 from decisions import bp
@@ -21,7 +20,8 @@ from decisions.note.builder import build_note_data, decision_pack
 from decisions.note.data import OFFICIAL
 from decisions.note.pdf import render_note
 from decisions.note.service import assign_decision_number, get_or_create_note
-from decisions.responses import EDIT_ROLES, READ_ROLES, pdf_response, procurement_or_404
+from decisions.responses import pdf_response
+from procurement.access import may, procurement_for
 from extensions import db
 
 
@@ -33,12 +33,9 @@ def _blank_note():
 
 
 @bp.route("/procurements/<reference>/decision-note", methods=["GET", "POST"])
-@roles_required(*READ_ROLES)
 def note_page(reference):
-    p = procurement_or_404(reference)
-    can_edit = current_user.has_role(*EDIT_ROLES)
-    if request.method == "POST" and not can_edit:
-        abort(403)
+    p = procurement_for(reference)
+    can_edit = may("decisions.note_page", p, method="POST")
     note = note_of(p) or _blank_note()
     form = NoteForm()
     if request.method == "POST":
@@ -73,9 +70,8 @@ def note_page(reference):
 
 
 @bp.route("/procurements/<reference>/decision-note/number", methods=["POST"])
-@roles_required(*EDIT_ROLES)
 def note_assign_number(reference):
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     if not ActionForm().validate_on_submit():
         abort(400)
     existing = note_of(p)
@@ -91,7 +87,7 @@ def note_assign_number(reference):
             break
         except IntegrityError:
             db.session.rollback()
-            p = procurement_or_404(reference)
+            p = procurement_for(reference)
             if attempt == 2:
                 raise
     flash(f"Decision number {number} assigned.", "success")
@@ -103,10 +99,9 @@ def _file_stem(p, note) -> str:
 
 
 @bp.route("/procurements/<reference>/decision-note/note.pdf")
-@roles_required(*READ_ROLES)
 def note_pdf(reference):
     """The note as it stands (a draft until signed), without annexes."""
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     stem = _file_stem(p, note_of(p))
     content = render_note(build_note_data(p))
     db.session.rollback()  # building may create an empty note: a download writes nothing
@@ -114,10 +109,9 @@ def note_pdf(reference):
 
 
 @bp.route("/procurements/<reference>/decision-note/pack.pdf")
-@roles_required(*READ_ROLES)
 def note_pack_pdf(reference):
     """The decision pack: the note, then the EIA and the DPIA."""
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     stem = _file_stem(p, note_of(p))
     content = decision_pack(p)
     db.session.rollback()
@@ -125,10 +119,9 @@ def note_pack_pdf(reference):
 
 
 @bp.route("/procurements/<reference>/decision-note/public-preview.pdf")
-@roles_required(*READ_ROLES)
 def note_public_preview(reference):
     """The public version as it would be published: sensitive text replaced by [REDACTED]."""
-    p = procurement_or_404(reference)
+    p = procurement_for(reference)
     stem = _file_stem(p, note_of(p))
     content = decision_pack(p, public=True)
     db.session.rollback()

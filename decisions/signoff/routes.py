@@ -13,16 +13,16 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from accounts.models import APPROVER_ROLES, ROLES
+from accounts.models import ROLES
 from decisions import bp
 from decisions.signoff import rules
 from decisions.signoff.freeze import changed_paths, current_snapshot, sha256_snapshot
 from decisions.signoff.service import (SigningError, envelope_mode, find_note, lot_readiness,
                                planned_places, record_refusal, send, sign_in_app, signatory,
                                slots)
+from procurement.access import may, procurement_for
 from extensions import db
 
-VIEW_ROLES = ("officer", *APPROVER_ROLES)
 COMMENTS_MAX = 4000
 
 
@@ -34,19 +34,6 @@ class SignForm(FlaskForm):
     position = HiddenField(validators=[DataRequired()])
     comments = TextAreaField("Comments", validators=[Length(
         max=COMMENTS_MAX, message=f"Comments must be {COMMENTS_MAX} characters or fewer")])
-
-
-def _procurement_for(reference: str, *roles: str):
-    """The procurement, if the signed-in user holds one of `roles` in its organisation."""
-    from procurement.access import find_procurement
-
-    procurement = find_procurement(reference)
-    if procurement is None:
-        abort(404)
-    if not current_user.has_role(*roles) or \
-            current_user.organisation_id != procurement.organisation_id:
-        abort(403)
-    return procurement
 
 
 def _page(procurement, *, status: int = 200, error: str | None = None,
@@ -69,7 +56,7 @@ def _page(procurement, *, status: int = 200, error: str | None = None,
                     and envelope_mode(version) == "local":
                 my_turn = waiting_for
     send_problem = None
-    if current_user.has_role("officer"):
+    if may("decisions.signoff_send", procurement, method="POST"):
         refusal = rules.send_refusal(lot_readiness(procurement), note.state if note else "draft")
         refusal = refusal or rules.plan_refusal(planned_places(procurement), dict(ROLES))
         send_problem = refusal.message if refusal else None
@@ -107,15 +94,13 @@ def signoff_summary(procurement) -> dict:
 
 
 @bp.route("/procurements/<reference>/decision-note/sign-off")
-@login_required
 def signoff_page(reference):
-    return _page(_procurement_for(reference, *VIEW_ROLES))
+    return _page(procurement_for(reference))
 
 
 @bp.route("/procurements/<reference>/decision-note/send", methods=["POST"])
-@login_required
 def signoff_send(reference):
-    procurement = _procurement_for(reference, "officer")
+    procurement = procurement_for(reference)
     form = SendForm()
     if not form.validate_on_submit():
         abort(400)
@@ -133,9 +118,8 @@ def signoff_send(reference):
 
 
 @bp.route("/procurements/<reference>/decision-note/sign", methods=["POST"])
-@login_required
 def signoff_sign(reference):
-    procurement = _procurement_for(reference, *APPROVER_ROLES)
+    procurement = procurement_for(reference)
     form = SignForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -162,9 +146,8 @@ def signoff_sign(reference):
 
 
 @bp.route("/procurements/<reference>/decision-note/versions/<int:number>.pdf")
-@login_required
 def signoff_version_pdf(reference, number):
-    procurement = _procurement_for(reference, *VIEW_ROLES)
+    procurement = procurement_for(reference)
     note = find_note(procurement)
     version = next((v for v in (note.versions if note else []) if v.version == number), None)
     if version is None:

@@ -3,18 +3,16 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 
-from accounts.access import roles_required
 from evaluation import bp, rules
 from evaluation.criteria import service as model_editor
-from evaluation.guards import load_lot, require_officer
 from evaluation.models import Criterion
 from evaluation.web import FormErrors, done, refused
+from procurement.access import lot_for
 from extensions import db
 
 
 def _lot(reference, code):
-    procurement, lot = load_lot(reference, code)
-    require_officer(procurement)
+    procurement, lot = lot_for(reference, code)
     return procurement, lot
 
 
@@ -23,7 +21,6 @@ def _model_url(lot):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/model")
-@roles_required("officer")
 def model(reference, code):
     procurement, lot = _lot(reference, code)
     criteria = model_editor.criteria_of(lot)
@@ -54,7 +51,6 @@ def _values_of(c: Criterion | None) -> dict:
 @bp.route("/evaluation/<reference>/lots/<code>/model/criteria/new", methods=["GET", "POST"])
 @bp.route("/evaluation/<reference>/lots/<code>/model/criteria/<int:criterion_id>",
           methods=["GET", "POST"])
-@roles_required("officer")
 def criterion(reference, code, criterion_id=None):
     procurement, lot = _lot(reference, code)
     c = None
@@ -81,7 +77,6 @@ def criterion(reference, code, criterion_id=None):
 
 @bp.route("/evaluation/<reference>/lots/<code>/model/criteria/<int:criterion_id>/delete",
           methods=["POST"])
-@roles_required("officer")
 def delete_criterion(reference, code, criterion_id):
     procurement, lot = _lot(reference, code)
     c = db.session.get(Criterion, criterion_id)
@@ -97,7 +92,6 @@ def delete_criterion(reference, code, criterion_id):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/model/sections", methods=["POST"])
-@roles_required("officer")
 def section_minimums(reference, code):
     procurement, lot = _lot(reference, code)
     sections = model_editor.sections_of(lot)

@@ -4,17 +4,15 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from accounts.access import roles_required
 from evaluation import bp, rules
 from evaluation.moderation import service as moderation
-from evaluation.guards import load_bid, load_lot, require_officer
 from evaluation.web import FormErrors, done, refused
+from procurement.access import bid_for, lot_for
 from extensions import db
 
 
 def _lot(reference, code):
-    procurement, lot = load_lot(reference, code)
-    require_officer(procurement)
+    procurement, lot = lot_for(reference, code)
     return procurement, lot
 
 
@@ -24,17 +22,15 @@ def _moderation_url(lot):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/moderation")
-@roles_required("officer")
 def moderation_page(reference, code):
     _, lot = _lot(reference, code)
     return moderation.render_moderation(lot)
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/moderation/<int:bid_id>", methods=["GET", "POST"])
-@roles_required("officer")
 def consensus(reference, code, bid_id):
     _, lot = _lot(reference, code)
-    bid = load_bid(lot, bid_id)
+    bid = bid_for(bid_id)
     errors = {}
     if request.method == "POST":
         criteria = [c for c in lot.criteria if c.kind == "scored"]
@@ -56,7 +52,6 @@ def consensus(reference, code, bid_id):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/moderation/final", methods=["POST"])
-@roles_required("officer")
 def mark_final(reference, code):
     _, lot = _lot(reference, code)
     try:

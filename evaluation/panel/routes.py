@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 
-from accounts.access import roles_required
 from evaluation import bp, rules
 from evaluation.panel import service as panel
-from evaluation.guards import load_lot, require_member, require_officer
+from evaluation.guards import require_member
+from procurement.access import lot_for
 from procurement.models import PanelMember
 from evaluation.progress import lot_status
 from evaluation.web import FormErrors, done, refused
@@ -19,10 +19,8 @@ def _panel_url(lot):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/panel", methods=["GET", "POST"])
-@roles_required("officer")
 def panel_page(reference, code):
-    procurement, lot = load_lot(reference, code)
-    require_officer(procurement)
+    procurement, lot = lot_for(reference, code)
     errors = {}
     if request.method == "POST":
         try:
@@ -46,10 +44,8 @@ def panel_page(reference, code):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/panel/<int:member_id>/remove", methods=["POST"])
-@roles_required("officer")
 def remove_member(reference, code, member_id):
-    procurement, lot = load_lot(reference, code)
-    require_officer(procurement)
+    procurement, lot = lot_for(reference, code)
     member = db.session.get(PanelMember, member_id)
     if member is None or member.lot_id != lot.id:
         abort(404)
@@ -64,10 +60,9 @@ def remove_member(reference, code, member_id):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/declarations", methods=["GET", "POST"])
-@roles_required("evaluator")
 def declarations(reference, code):
     """Before seeing any bid, the evaluator declares on every bidder of the lot."""
-    procurement, lot = load_lot(reference, code)
+    procurement, lot = lot_for(reference, code)
     member = require_member(lot)
     errors = {}
     if request.method == "POST":

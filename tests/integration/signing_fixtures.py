@@ -67,7 +67,7 @@ def demo_tender(buyer: Organisation) -> tuple[Procurement, str]:
     """(procurement, how it was made): the reference workbook imported, else a small tender."""
     try:
         from interchange.importer import import_tender
-        from interchange.workbook import read_workbook
+        from interchange.workbook_file import read_workbook
     except ImportError:
         return small_tender(buyer), "small"
     path = next((w for w in WORKBOOKS if w.exists()), None)

@@ -70,7 +70,7 @@ def test_render_changes_nothing_in_the_database(app, users, tmp_path):
 @pytest.mark.skipif(not WORKBOOK.exists(), reason="reference workbook not in tests/data")
 def test_render_an_imported_reference_workbook(app, users, tmp_path):
     from interchange.importer import import_tender
-    from interchange.workbook import read_workbook
+    from interchange.workbook_file import read_workbook
 
     parsed, errors = read_workbook(WORKBOOK)
     assert not errors

@@ -194,8 +194,9 @@ def test_supplier_downloads_only_its_own_letter_once_issued(client, login_as, pr
     resp = client.get(own)
     assert resp.status_code == 404 and "No letter about this bid has been issued yet" in resp.get_data(as_text=True)
     assert "No letters have been issued" in client.get("/letters").get_data(as_text=True)
-    assert client.get(f"{PAGE}/{bid_id('B', LOSER)}.pdf").status_code == 403
-    assert client.get(PAGE).status_code == 403
+    # another bidder's letter, and the officer's letters page: not told they exist
+    assert client.get(f"{PAGE}/{bid_id('B', LOSER)}.pdf").status_code == 404
+    assert client.get(PAGE).status_code == 404
     client.post("/logout", data={"csrf_token": csrf_token(client, "/letters")})
     login_as("officer")
     issue(client)
@@ -205,7 +206,7 @@ def test_supplier_downloads_only_its_own_letter_once_issued(client, login_as, pr
     assert resp.status_code == 200 and resp.headers["Content-Disposition"].startswith("attachment")
     text = pdf_text(resp.data)
     assert "ranked 1 out of 2" in text and "95.50" in text and "27 December 2023" in text
-    assert client.get(f"{PAGE}/{bid_id('B', LOSER)}.pdf").status_code == 403  # still not theirs
+    assert client.get(f"{PAGE}/{bid_id('B', LOSER)}.pdf").status_code == 404  # still not theirs
     html = client.get("/letters").get_data(as_text=True)
     assert html.count("Download") == 2 and LOSER not in html  # lots A and B, its own bids
 

@@ -239,8 +239,8 @@ def test_an_approver_of_another_organisation_is_refused(app, as_role, users, ten
     db.session.commit()
     send(as_role, tender.reference)
     c = client_for(app, "elsewhere@example.org")
-    assert c.get(path(tender.reference)).status_code == 403
-    assert post(c, path(tender.reference, "sign"), {"position": "1"}).status_code == 403
+    assert c.get(path(tender.reference)).status_code == 404  # not even told it exists
+    assert post(c, path(tender.reference, "sign"), {"position": "1"}).status_code == 404
     assert signed_positions() == []
 
 
@@ -303,7 +303,7 @@ def test_a_bad_position_is_a_bad_request(as_role, tender):
 
 @pytest.mark.parametrize("role,status", [("officer", 200), ("commissioner", 200),
                                          ("evaluator", 403), ("finance", 403),
-                                         ("admin", 403), ("supplier", 403)])
+                                         ("admin", 403), ("supplier", 404)])
 def test_who_sees_the_signoff_page(as_role, tender, role, status):
     assert as_role(role).get(path(tender.reference)).status_code == status
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from interchange.workbook import (REGIMES, RELATES_TO, WorkbookError, read_workbook,
-                                 write_workbook)
+from interchange.workbook import REGIMES, RELATES_TO, WorkbookError
+from interchange.workbook_file import read_workbook, write_workbook
 
 HEADERS = {
     "Criteria": ["lot", "code", "section", "title", "weight", "type", "max_score", "min_score"],
