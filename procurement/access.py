@@ -97,6 +97,7 @@ def find_procurement(reference: str) -> Procurement | None:
 
 def enforce():
     """before_request: refuse anything the table does not grant, before any view runs."""
+    g.access = None
     endpoint = request.endpoint
     if endpoint is None:  # no route matched: the router answers 404 or 405
         return None

@@ -118,3 +118,14 @@ def login_as(client, users):
         return users[role]
 
     return _login
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how big the role x route matrix was, when it ran."""
+    import sys
+
+    matrix = sys.modules.get("tests.integration.test_access_matrix")
+    if matrix is not None:
+        m = matrix.MATRIX
+        terminalreporter.write_line(f"role x route matrix: {m['routes']} routes (method and path) x "
+                                    f"{m['persons']} people = {m['cells']} cells")
