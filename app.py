@@ -6,16 +6,32 @@ from pathlib import Path
 
 from flask import Flask, abort, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 import config
 from extensions import csrf, db, login_manager, migrate
 
 HERE = Path(__file__).resolve().parent
+# The largest id: the ids are INTEGER columns, 32-bit in PostgreSQL (SQLite's are 64-bit), and
+# psycopg casts a parameter to its column's type, so anything larger is "out of range" there.
+ID_MAX = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number from 1 to ID_MAX, or the route does not match (404).
+
+    The routes' numbers are database ids and note version numbers, all from 1; a larger
+    number would overflow the database (a 500), and 0 is never an id. A route needing 0 or
+    more says so: `<int(min=0):…>`."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=ID_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("TENDER_INSTANCE", str(HERE / "instance")),
                 template_folder=str(HERE / "templates"), static_folder=str(HERE / "static"))
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.build(app.instance_path, overrides))
     app.jinja_loader = ChoiceLoader([

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
+                        Text, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
@@ -123,12 +123,26 @@ class Letter(db.Model):
     bid: Mapped[Bid] = relationship()
 
 
-class WebhookEvent(db.Model):
-    """DocuSign Connect events received, keyed so a repeated event changes nothing."""
+RECORDED, REFUSED = "recorded", "refused"  # WebhookEvent.outcome
 
+
+class WebhookEvent(db.Model):
+    """DocuSign Connect events received, keyed so a repeated event changes nothing.
+
+    An event answered 409 (a signer out of turn, a completion refused) is kept too, as
+    `refused` with the reason, for review; only `recorded` events hold their key, so a later
+    retry of a refused event is handled afresh."""
+
+    __table_args__ = (Index("uq_webhook_event_recorded_key", "event_key", unique=True,
+                            sqlite_where=text("outcome = 'recorded'"),
+                            postgresql_where=text("outcome = 'recorded'")),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_key: Mapped[str] = mapped_column(String(300), unique=True)
+    event_key: Mapped[str] = mapped_column(String(300))
     envelope_id: Mapped[str] = mapped_column(String(64))
     event: Mapped[str] = mapped_column(String(60))
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(20), default=RECORDED,
+                                         server_default=RECORDED)
+    reason: Mapped[str | None] = mapped_column(String(60))  # refused: decisions.signoff's
+    message: Mapped[str | None] = mapped_column(Text)

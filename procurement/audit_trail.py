@@ -61,6 +61,8 @@ def audit_trail(reference):
         query = query.where(AuditRecord.at < datetime.combine(end + timedelta(days=1),
                                                               datetime.min.time()))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(page, pages)  # a page past the last (however large) shows the last page
     records = db.session.execute(query.order_by(AuditRecord.seq.desc())
                                  .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).scalars().all()
     entities = db.session.execute(select(AuditRecord.entity).where(mine).distinct()
@@ -69,6 +71,6 @@ def audit_trail(reference):
                                  .order_by(AuditRecord.action)).scalars().all()
     return render_template(
         "audit/records.html", p=procurement, records=records, total=total, page=page,
-        pages=max(1, -(-total // PER_PAGE)), filters=filters, start=request.args.get("from", ""),
+        pages=pages, filters=filters, start=request.args.get("from", ""),
         end=request.args.get("to", ""), errors=errors, entities=entities, actions=actions), \
         (400 if errors else 200)

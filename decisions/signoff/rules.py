@@ -13,6 +13,9 @@ Rules
   none assigned, by a holder of its role), and only once; a person who has signed one place
   of a version does not sign another (independent approvals, even where someone holds two
   approver roles).
+- Through DocuSign Connect the same order holds: a signature reported for a place whose turn
+  has not come (an earlier place is unsigned) is refused, and the signatures an envelope
+  summary reports are recorded in routing order, all or none.
 - Nothing is signed or completed once the data the note was built from has changed (stale),
   or once the note is completed or superseded.
 - A note may be sent when every lot's results are final (`Lot.results_final_at`), or, for a
@@ -21,7 +24,7 @@ Rules
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 # Why something is refused: the routes map these to HTTP statuses.
@@ -131,6 +134,24 @@ def plan_refusal(places: list[Place], labels: dict[str, str]) -> Refusal | None:
 def next_slot(slots: list[Slot]) -> Slot | None:
     """The first unsigned place in routing order; None when all have signed."""
     return next((s for s in sorted(slots, key=lambda s: s.position) if not s.signed), None)
+
+
+def connect_order_refusal(slots: list[Slot], positions) -> Refusal | None:
+    """None when DocuSign's report that places `positions` signed keeps the sign-off order:
+    taken in routing order, each place not yet signed is the next one (`next_slot`). Places
+    already signed are left out (a repeat changes nothing); otherwise why not."""
+    known = {s.position for s in slots}
+    signed = {s.position for s in slots if s.signed}
+    pending = list(slots)
+    for position in sorted(set(positions) - signed):
+        if position not in known:
+            return Refusal(NOT_APPROVER, "There is no such place in the sign-off order")
+        nxt = next_slot(pending)
+        if nxt.position != position:
+            return Refusal(OUT_OF_ORDER, f"Place {position} cannot be signed before an earlier "
+                           f"approver (place {nxt.position}) has signed")
+        pending = [replace(s, signed=True) if s.position == position else s for s in pending]
+    return None
 
 
 def is_complete(slots: list[Slot]) -> bool:

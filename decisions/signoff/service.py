@@ -250,12 +250,16 @@ def _signed_pack(note: DecisionNote) -> bytes:
 
 def record_signature(version: NoteVersion, recipient_id: str, at: datetime, *,
                      actor: str) -> SignOff | None:
-    """A DocuSign recipient signed: recorded once against its place; None if already."""
+    """A DocuSign recipient signed: recorded once against its place; None if already.
+    Refused (`SigningError`, out of order) while an earlier place is unsigned."""
     so = next((s for s in version.signoffs if s.recipient_id == recipient_id), None)
     if so is None:
         raise LookupError(f"no recipient {recipient_id} in envelope {version.envelope_id}")
     if so.signed_at is not None:
         return None
+    refusal = rules.connect_order_refusal(slots(version), [so.position])
+    if refusal:
+        raise SigningError(refusal)
     so.signed_at, so.via = at, "docusign"
     note = version.note
     record("sign_off", f"{_ident(note, version)} #{so.position}", "sign", {"signed_at": None},

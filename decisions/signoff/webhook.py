@@ -7,10 +7,17 @@ changes nothing. (DocuSign sends one header per active key, -1, -2, …, while k
 rotated; any of them matching is enough.)
 
 - `recipient-completed`: the signer whose `recipientId` is `data.recipientId` in the
-  envelope `data.envelopeId` signed at `generatedDateTime`.
-- `envelope-completed`: the note is completed, unless it is stale or a signer has not
-  signed: 409, the note stays `sent`, and the refusal is on the audit trail.
+  envelope `data.envelopeId` signed at `generatedDateTime` — in turn only: while an earlier
+  signer has not signed, 409 and nothing is recorded (the sign-off order of
+  `decisions.signoff` holds through DocuSign as in the app).
+- `envelope-completed`: the signatures its envelope summary lists are recorded in routing
+  order, then the note is completed; unless it is stale, a signer has not signed, or the
+  summary has a later signer complete before an earlier one: 409, nothing is recorded and the
+  note stays `sent`.
 - other events are recorded (audit trail) and change nothing else.
+- A 409 is on the audit trail, and the event is kept (`WebhookEvent`, outcome `refused`,
+  with the reason) for review; it does not count as recorded, so DocuSign's retry once the
+  earlier signers have signed is handled afresh.
 - unknown envelope: 404. A repeated event (same event, envelope and recipient) changes
   nothing and answers 200.
 """
@@ -31,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from clock import utcnow
 from audit.services import record
 from decisions import bp
-from decisions.models import NoteVersion, WebhookEvent
+from decisions.models import RECORDED, REFUSED, NoteVersion, WebhookEvent
 from decisions.signoff.service import SigningError, complete, lock, record_refusal, record_signature
 from extensions import csrf, db
 
@@ -102,7 +109,8 @@ def docusign_connect():
         return _answer(404, "unknown envelope", envelopeId=envelope_id)
     lock(version)
     key = "|".join((event, envelope_id, recipient_id))[:300]
-    if db.session.execute(select(WebhookEvent.id).where(WebhookEvent.event_key == key)).first():
+    if db.session.execute(select(WebhookEvent.id).where(
+            WebhookEvent.event_key == key, WebhookEvent.outcome == RECORDED)).first():
         return _answer(200, "already recorded")
     at = parse_time(payload.get("generatedDateTime"))
 
@@ -111,20 +119,21 @@ def docusign_connect():
             so = record_signature(version, recipient_id, at, actor=ACTOR)
         except LookupError:
             return _answer(404, "unknown recipient", recipientId=recipient_id)
+        except SigningError as e:
+            return _refuse(version, e, "sign_refused", key, event, body, entity="sign_off",
+                           details={"envelope_id": envelope_id, "version": version.version,
+                                    "recipient_id": recipient_id})
         message = "signature recorded" if so else "already signed"
     elif event == "envelope-completed" and version.state == "completed":
         message = "already completed"
     elif event == "envelope-completed":
-        _signatures_from_summary(version, data)
         try:
+            _signatures_from_summary(version, data)
             complete(version.note, version, actor=ACTOR,
                      completed_pdf=_completed_pdf(data))
         except SigningError as e:
-            db.session.rollback()
-            record_refusal(version.note.procurement, "complete_refused", e, actor=ACTOR,
+            return _refuse(version, e, "complete_refused", key, event, body,
                            details={"envelope_id": envelope_id, "version": version.version})
-            db.session.commit()
-            return _answer(409, e.message, reason=e.reason)
         message = "note completed"
     else:
         record("docusign_envelope", envelope_id, event, None,
@@ -142,16 +151,36 @@ def docusign_connect():
     return _answer(200, message)
 
 
+def _refuse(version: NoteVersion, error: SigningError, action: str, key: str, event: str,
+            body: bytes, **audit):
+    """A 409: nothing the event asked for is kept, the refusal goes on the audit trail and the
+    event is stored `refused` with its reason, for review (not as recorded: see the key)."""
+    db.session.rollback()
+    record_refusal(version.note.procurement, action, error, actor=ACTOR, **audit)
+    db.session.add(WebhookEvent(event_key=key, envelope_id=version.envelope_id,
+                                event=event[:60], body=body.decode("utf-8", "replace"),
+                                outcome=REFUSED, reason=error.reason[:60],
+                                message=error.message))
+    db.session.commit()
+    return _answer(409, error.message, reason=error.reason)
+
+
 def _signatures_from_summary(version: NoteVersion, data: dict) -> None:
-    """With "include envelope summary", envelope-completed lists every signer's signing time."""
+    """With "include envelope summary", envelope-completed lists every signer's signing time:
+    recorded in routing order (whatever the summary's order); `SigningError` when a later
+    signer completed while an earlier one did not (the caller rolls back: none is kept)."""
     summary = data.get("envelopeSummary") or {}
     signers = ((summary.get("recipients") or {}).get("signers")) or []
+    places = {so.recipient_id: so for so in version.signoffs}
+    signed = []
     for s in signers if isinstance(signers, list) else []:
         if not isinstance(s, dict) or str(s.get("status", "")).lower() != "completed":
             continue
-        rid = str(s.get("recipientId") or "")
-        if any(so.recipient_id == rid and so.signed_at is None for so in version.signoffs):
-            record_signature(version, rid, parse_time(s.get("signedDateTime")), actor=ACTOR)
+        so = places.get(str(s.get("recipientId") or ""))
+        if so is not None and so.signed_at is None:
+            signed.append((so.position, so.recipient_id, parse_time(s.get("signedDateTime"))))
+    for _, rid, at in sorted(signed, key=lambda t: t[0]):
+        record_signature(version, rid, at, actor=ACTOR)
 
 
 def _completed_pdf(data: dict) -> bytes | None:
