@@ -45,4 +45,15 @@ def refuse(code: int, title: str, message: str):
     return render_template("errors/error.html", title=title, message=message), code
 
 
+def read_only_refusal(note):
+    """The refusal page (409) when `note` is signed off and so read-only, else None."""
+    from decisions.signoff import edit_refusal, http_status
+
+    refusal = edit_refusal(note.state if note is not None else "draft")
+    if refusal is None:
+        return None
+    return refuse(http_status(refusal.reason), "The decision note is read-only",
+                  refusal.message)
+
+
 from decisions import annex_routes, letter_routes, note_routes, public_routes  # noqa: E402,F401
