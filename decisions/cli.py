@@ -12,9 +12,10 @@ from pathlib import Path
 import click
 
 from decisions import bp
-from decisions.letters.service import issue_letters, letters_zip
+from decisions.letters.service import issue_letters, letters_zip, note_of
 from decisions.letters.document import safe_name
 from decisions.note.builder import decision_pack
+from decisions.note.published import FrozenRecordError, public_pack, published_version
 from procurement.access import find_procurement
 from extensions import db
 
@@ -41,9 +42,13 @@ def _write_atomically(path: Path, content: bytes) -> None:
 @click.argument("reference")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--public", is_flag=True,
-              help="the public version: text marked commercially sensitive is [REDACTED]")
+              help="the public version: text marked commercially sensitive is [REDACTED]; "
+                   "of a signed note, the published one (its latest signed version)")
 def render_command(reference, path: Path, public: bool):
-    """Write the decision pack (the note, then its annexes) as it stands to PATH."""
+    """Write the decision pack (the note, then its annexes) as it stands to PATH.
+
+    With --public, a note with a signed version gets the version published: drawn from what
+    was signed (decisions.note.published), not from the records as they stand."""
     procurement = find_procurement(reference)
     if procurement is None:
         _fail(f"No procurement with reference {reference}")
@@ -51,7 +56,12 @@ def render_command(reference, path: Path, public: bool):
         _fail(f"Cannot write {path}: it is a folder")
     if not path.parent.is_dir():
         _fail(f"Cannot write {path}: folder {path.parent} does not exist")
-    content = decision_pack(procurement, public=public)
+    signed = published_version(note_of(procurement)) if public else None
+    try:
+        content = public_pack(signed) if signed is not None \
+            else decision_pack(procurement, public=public)
+    except FrozenRecordError as err:
+        _fail(f"Cannot render the public version of {reference}: {err}")
     db.session.rollback()  # building may create an empty note record: rendering writes nothing
     try:
         _write_atomically(path, content)

@@ -74,6 +74,7 @@ ROUTES: dict[str, Rule] = {
     "decisions.annex_pdf": allow(OFFICER, APPROVER),
     "decisions.signoff_page": allow(OFFICER, APPROVER),
     "decisions.signoff_send": allow(OFFICER),
+    "decisions.signoff_new_version": allow(OFFICER),  # after completion: to change a signed note
     "decisions.signoff_sign": allow(APPROVER),  # in their turn: decisions.signoff.rules
     "decisions.signoff_version_pdf": allow(OFFICER, APPROVER),
     # -- letters: the officer issues them; a supplier reads its own -----------------------

@@ -19,7 +19,7 @@ from decisions.models import Annex
 from decisions.note.builder import build_note_data
 from decisions.note.pdf import render_dpia, render_eia
 from decisions.note.service import get_or_create_note
-from decisions.responses import pdf_response
+from decisions.responses import pdf_response, read_only_refusal
 from procurement.access import procurement_for
 from extensions import db
 
@@ -53,7 +53,8 @@ def _render(p, kind, annex, form, upload_form, status=200):
     return render_template(
         template, p=p, kind=kind, slug=kind.lower(), title=TITLES[kind], annex=annex,
         form=form, upload_form=upload_form, action_form=ActionForm(),
-        note_sent=note is not None and note.state != "draft",
+        note_sent=note is not None and note.state == "sent",
+        read_only=note is not None and note.state == "completed",
         eia_sections=EIA_SECTIONS, eia_parts=EIA_PARTS, characteristics=PROTECTED_CHARACTERISTICS,
         char_field=char_field, sharing_questions=SHARING_QUESTIONS, ico_factors=ICO_FACTORS,
         ico_name=ico_name, sharing_name=sharing_name), status
@@ -66,6 +67,9 @@ def annex_form(reference, kind):
     annex = _annex(note_of(p), kind)
     form = EIAForm() if kind == "EIA" else DPIAForm()
     if request.method == "POST":
+        refusal = read_only_refusal(note_of(p))
+        if refusal:
+            return refusal
         if form.validate_on_submit():
             new = eia_from_form(form, annex.form if annex else None) if kind == "EIA" \
                 else dpia_from_form(form)
@@ -100,6 +104,9 @@ def annex_upload(reference, kind):
     upload_form = UploadForm()
     if not upload_form.validate_on_submit():  # the CSRF token is checked before this
         abort(400)
+    refusal = read_only_refusal(note_of(p))
+    if refusal:
+        return refusal
     file = upload_form.pdf.data
     problem = None
     if file is None or not getattr(file, "filename", ""):
@@ -137,6 +144,9 @@ def annex_remove_upload(reference, kind):
     p = procurement_for(reference)
     if not ActionForm().validate_on_submit():
         abort(400)
+    refusal = read_only_refusal(note_of(p))
+    if refusal:
+        return refusal
     annex = _annex(note_of(p), kind)
     if annex is None or not annex.pdf:
         flash("There is no uploaded PDF to remove.", "info")
@@ -159,6 +169,9 @@ def annex_delete(reference, kind):
     p = procurement_for(reference)
     if not ActionForm().validate_on_submit():
         abort(400)
+    refusal = read_only_refusal(note_of(p))
+    if refusal:
+        return refusal
     annex = _annex(note_of(p), kind)
     if annex is None:
         flash(f"There is no {TITLES[kind]} attached.", "info")

@@ -1,6 +1,6 @@
 """Everything a decision note shows, as plain values (no Flask, no ORM).
 
-`decisions.note_pdf.render_note(data)` draws a `NoteData`; whoever builds one (from the
+`decisions.note.pdf.render_note(data)` draws a `NoteData`; whoever builds one (from the
 database, from the demo, in a test) fills every field here and nothing is computed or typed
 in the PDF except what these docstrings say is derived (totals, whole-term value, anchors).
 

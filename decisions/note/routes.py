@@ -20,7 +20,7 @@ from decisions.note.builder import build_note_data, decision_pack
 from decisions.note.data import OFFICIAL
 from decisions.note.pdf import render_note
 from decisions.note.service import assign_decision_number, get_or_create_note
-from decisions.responses import pdf_response
+from decisions.responses import pdf_response, read_only_refusal
 from procurement.access import may, procurement_for
 from extensions import db
 
@@ -39,6 +39,9 @@ def note_page(reference):
     note = note_of(p) or _blank_note()
     form = NoteForm()
     if request.method == "POST":
+        refusal = read_only_refusal(note)  # a signed-off note is changed by a new version
+        if refusal:
+            return refusal
         if form.validate_on_submit():
             note = get_or_create_note(p)
             values = submitted_values(form)
@@ -61,8 +64,11 @@ def note_page(reference):
     else:
         load_note(form, note)
     annexes = {a.kind: a for a in getattr(note, "annexes", [])}
+    read_only = note.state == "completed"
     return render_template(
-        "decisions/note.html", p=p, note=note, form=form, can_edit=can_edit, action_form=ActionForm(), annexes=annexes,
+        "decisions/note.html", p=p, note=note, form=form, can_edit=can_edit and not read_only,
+        read_only=read_only, may_start_version=can_edit and read_only,
+        action_form=ActionForm(), annexes=annexes,
         annex_titles=TITLES, narrative_fields=NARRATIVE_FIELDS, questions=QUESTIONS,
         hints={k: h for k, _l, h in NARRATIVE_FIELDS},
         labels={k: lbl for k, lbl, _h in NARRATIVE_FIELDS},
@@ -75,6 +81,9 @@ def note_assign_number(reference):
     if not ActionForm().validate_on_submit():
         abort(400)
     existing = note_of(p)
+    refusal = read_only_refusal(existing)
+    if refusal:
+        return refusal
     if existing is not None and existing.decision_number:
         flash(f"The decision number is already {existing.decision_number}; it is assigned once "
               "and never changes.", "info")

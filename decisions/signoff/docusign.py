@@ -2,7 +2,7 @@
 
 `build_envelope` is pure: the pack PDF and the signers in, an `EnvelopeDefinition` out. The
 pack carries white anchor strings `\\s1\\`, `\\d1\\` … for signer N in routing order (see
-`decisions.note_data.signature_anchor`); each signer gets a sign-here tab on `\\sN\\` and a
+`decisions.note.data.signature_anchor`); each signer gets a sign-here tab on `\\sN\\` and a
 date-signed tab on `\\dN\\`. `as_json` serialises it exactly as the eSignature REST API
 expects (camelCase keys, values as strings).
 

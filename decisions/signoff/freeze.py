@@ -11,13 +11,23 @@ The snapshot is canonical JSON (sorted keys, no spaces, money as exact strings) 
 The note is stale when the snapshot built now from the records hashes differently from
 the one frozen at send. `snapshot_of` and `sha256_*` are pure; `current_snapshot` reads the
 database through the note builder and the results engine.
+
+`note_data_from_snapshot` is the way back (pure too): the snapshot's "note" part as the
+`NoteData` it was made from, for drawing what was signed (the public version) rather than
+what the records say now. Two things are not in the snapshot and come back empty: the live
+sign-off fields (the caller fills them from the version's `SignOff` rows), and the bytes of
+an uploaded annex, which the snapshot holds as its SHA-256 only: it comes back as a
+`FrozenUpload` naming that hash, for the caller to replace with the pages signed.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import types
+import typing
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from audit.chain import canonical
 
@@ -67,6 +77,82 @@ def note_part(data) -> dict:
 def snapshot_of(data, lot_inputs: list) -> dict:
     """The frozen snapshot: the note's data and the results engine's inputs."""
     return {"note": note_part(data), "inputs": [_plain(lot) for lot in lot_inputs]}
+
+
+@dataclasses.dataclass(frozen=True)
+class FrozenUpload:
+    """An uploaded annex in a snapshot: only its hash was frozen, not its bytes."""
+
+    sha256: str
+
+
+ANNEX_FIELDS = ("eia", "dpia")
+
+
+def note_data_from_snapshot(note: dict):
+    """The `NoteData` that `note_part` made `note` from (the inverse of `note_part`).
+
+    Money comes back as `Decimal`, dates as `date`, nested values as their dataclasses; a
+    structured annex as its form (a dict), an uploaded one as a `FrozenUpload`. The signers'
+    `signed_at` and `comments` are left empty. ValueError when `note` is not such a snapshot.
+    """
+    from decisions.note.data import NoteData
+
+    if not isinstance(note, dict):
+        raise ValueError("the snapshot has no note")
+    data = _thaw(NoteData, {k: v for k, v in note.items() if k not in ANNEX_FIELDS})
+    for name in ANNEX_FIELDS:
+        setattr(data, name, _thaw_annex(note.get(name)))
+    return data
+
+
+def _thaw_annex(value):
+    if value is None or value == {}:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(f"an annex in the snapshot is not a form: {value!r}")
+    if set(value) == {"sha256"}:  # `_plain` of an uploaded PDF's bytes
+        return FrozenUpload(value["sha256"])
+    return value
+
+
+@cache
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls)
+
+
+def _thaw(tp, value):
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ValueError(f"{tp.__name__} in the snapshot is not an object: {value!r}")
+        hints = _hints(tp)
+        kwargs = {f.name: _thaw(hints[f.name], value[f.name])
+                  for f in dataclasses.fields(tp) if f.init and f.name in value}
+        try:
+            return tp(**kwargs)
+        except TypeError as err:  # a field without a default is missing
+            raise ValueError(f"{tp.__name__} in the snapshot is incomplete: {err}") from None
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        if date in kinds and datetime in kinds:  # a date or a date and time
+            return (datetime if "T" in str(value) else date).fromisoformat(value)
+        return _thaw(kinds[0], value)
+    if origin is list:
+        return [_thaw(args[0], v) for v in value] if args else list(value)
+    if origin is dict:
+        return {k: _thaw(args[1], v) for k, v in value.items()} if args else dict(value)
+    if tp is Decimal:
+        return Decimal(str(value))
+    if tp is datetime:
+        return datetime.fromisoformat(value)
+    if tp is date:
+        return date.fromisoformat(value)
+    if tp in (float, int):
+        return tp(value)
+    return value
 
 
 def current_snapshot(note) -> dict:

@@ -8,7 +8,7 @@ show why, change nothing and are written to the audit trail.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -19,7 +19,7 @@ from decisions.signoff import rules
 from decisions.signoff.freeze import changed_paths, current_snapshot, sha256_snapshot
 from decisions.signoff.service import (SigningError, envelope_mode, find_note, lot_readiness,
                                planned_places, record_refusal, send, sign_in_app, signatory,
-                               slots)
+                               slots, start_new_version)
 from procurement.access import may, procurement_for
 from extensions import db
 
@@ -81,7 +81,7 @@ def signoff_summary(procurement) -> dict:
         return {"version": None, "stale": False, "changes": [], "signed": 0, "total": 0,
                 "next": None}
     stale, changes = False, []
-    if version.state != "superseded":
+    if rules.checks_staleness(version.state, note.state):
         current = current_snapshot(note)
         stale = sha256_snapshot(current) != version.snapshot_sha256
         changes = changed_paths(version.snapshot, current) if stale else []
@@ -115,6 +115,26 @@ def signoff_send(reference):
     flash(f"Decision {version.note.decision_number} version {version.version} sent for "
           f"signature (envelope {version.envelope_id})", "success")
     return redirect(url_for("decisions.signoff_page", reference=reference))
+
+
+@bp.route("/procurements/<reference>/decision-note/new-version", methods=["POST"])
+def signoff_new_version(reference):
+    """A signed-off note back to drafting, to be changed, sent and signed again."""
+    procurement = procurement_for(reference)
+    if not SendForm().validate_on_submit():
+        abort(400)
+    try:
+        signed = start_new_version(procurement, actor=current_user.email)
+    except SigningError as e:
+        db.session.rollback()
+        record_refusal(procurement, "new_version_refused", e, actor=current_user.email)
+        db.session.commit()
+        return _page(procurement, status=rules.http_status(e.reason), error=e.message)
+    db.session.commit()
+    flash("A new version of the decision note is started: change it, then send it for "
+          "signature." + (f" Version {signed.version} stays signed and published until the "
+                          "new version is signed off." if signed is not None else ""), "success")
+    return redirect(url_for("decisions.note_page", reference=reference))
 
 
 @bp.route("/procurements/<reference>/decision-note/sign", methods=["POST"])

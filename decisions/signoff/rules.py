@@ -1,7 +1,7 @@
 """Sign-off rules: who signs, in what order, and when a note may be sent or completed.
 
 Plain values in, plain values out (no Flask, no ORM), so every rule is unit-tested fast.
-The services in `decisions.signing` read the records into these values, ask, and act.
+The services in `decisions.signoff.service` read the records into these values, ask, and act.
 
 Rules
 - The sign-off order is the buying organisation's approver roles (default: originating
@@ -18,6 +18,12 @@ Rules
   summary reports are recorded in routing order, all or none.
 - Nothing is signed or completed once the data the note was built from has changed (stale),
   or once the note is completed or superseded.
+- A completed note is read-only: its narrative, answers, number and annexes are not changed,
+  and it is not sent again, until the officer starts a new version (only of a completed
+  note), which returns it to drafting; the signed version stays completed (and published)
+  until a newer one is completed. Staleness is only a question for a version awaiting
+  signature, or for the completed note as it stands: once a new version is started, the
+  signed version is not stale (the draft is meant to differ from it).
 - A note may be sent when every lot's results are final (`Lot.results_final_at`), or, for a
   lot imported from a workbook, when every bid is moderated or excluded and none is
   incomplete (and the lot has at least one bid).
@@ -36,6 +42,7 @@ STALE = "stale"  # data changed after send
 NOT_OPEN = "not_open"  # not sent, completed, or superseded
 INCOMPLETE = "incomplete"  # completion with a place unsigned
 NOT_READY = "not_ready"  # send before results are final
+READ_ONLY = "read_only"  # a change to a completed (signed-off) note
 FORBIDDEN = frozenset({NOT_APPROVER, WRONG_ROLE, OUT_OF_ORDER})  # 403; the others are 409
 
 
@@ -219,7 +226,8 @@ def lot_ready(lot: LotReadiness) -> bool:
 
 def send_refusal(lots: list[LotReadiness], note_state: str) -> Refusal | None:
     if note_state == "completed":
-        return Refusal(NOT_OPEN, "The note has been signed off; it cannot be sent again")
+        return Refusal(NOT_OPEN, "The note has been signed off; it cannot be sent again "
+                                 "unless a new version is started")
     if not lots:
         return Refusal(NOT_READY, "The procurement has no lots")
     waiting = [lot.code for lot in lots if not lot_ready(lot)]
@@ -227,3 +235,27 @@ def send_refusal(lots: list[LotReadiness], note_state: str) -> Refusal | None:
         return Refusal(NOT_READY, "Results are not final for lot " + ", ".join(waiting)
                        + ": finalise them (or moderate every bid) before sending the note")
     return None
+
+
+def edit_refusal(note_state: str) -> Refusal | None:
+    """None when the note (narrative, answers, number, annexes) may be changed; else why not."""
+    if note_state == "completed":
+        return Refusal(READ_ONLY, "The decision note has been signed off, so it is read-only. "
+                                  "To change it, start a new version: it is then sent and "
+                                  "signed again.")
+    return None
+
+
+def new_version_refusal(note_state: str) -> Refusal | None:
+    """None when a new version of the note may be started (the note is signed off)."""
+    if note_state != "completed":
+        return Refusal(NOT_OPEN, "A new version is started only from a signed-off decision "
+                                 "note; this one is not signed off, so change it as it is")
+    return None
+
+
+def checks_staleness(version_state: str, note_state: str) -> bool:
+    """Whether the current version can be stale: awaiting signature, or signed and still the
+    note as it stands (not superseded, nor a signed version behind a started new version)."""
+    return version_state == "sent" or (version_state == "completed"
+                                       and note_state == "completed")

@@ -100,7 +100,7 @@ def envelope_mode(version: NoteVersion) -> str:
 def is_stale(note: DecisionNote) -> bool:
     """True when the data behind the note's current version changed after it was sent."""
     version = note.current_version if note else None
-    if version is None or version.state == "superseded":
+    if version is None or not rules.checks_staleness(version.state, note.state):
         return False
     return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256
 
@@ -175,6 +175,29 @@ def send(procurement: Procurement, *, actor: str | None = None,
            procurement_ref=ref, actor=actor)
     db.session.flush()
     return version
+
+
+def start_new_version(procurement: Procurement, *,
+                      actor: str | None = None) -> NoteVersion | None:
+    """Return a completed note to drafting, so that it can be changed, sent and signed again.
+
+    The signed version keeps its state "completed", its frozen PDF and snapshot: it stays
+    downloadable and stays the published one until a newer version is completed."""
+    note = find_note(procurement)
+    if note is not None:
+        db.session.refresh(note, with_for_update=True)  # one state change at a time
+    refusal = rules.new_version_refusal(note.state if note else "draft")
+    if refusal:
+        raise SigningError(refusal)
+    signed = note.current_version
+    frozen = {"signed_version": signed.version, "pdf_sha256": signed.pdf_sha256,
+              "snapshot_sha256": signed.snapshot_sha256} if signed is not None else {}
+    note.state = "draft"
+    record("decision_note", procurement.reference, "new_version",
+           {"state": "completed", "version": signed.version if signed else None},
+           {"state": "draft", **frozen}, procurement_ref=procurement.reference, actor=actor)
+    db.session.flush()
+    return signed
 
 
 def envelope_json(procurement: Procurement) -> dict:

@@ -1,5 +1,9 @@
 """The public version: no login, only signed notes, refused before the deferral date with
-the date said, served from it on; the sensitive phrase is absent from the public PDF."""
+the date said, served from it on; the sensitive phrase is absent from the public PDF.
+
+The notes are signed off for real (sent and signed through the services): what is published
+is the signed version's frozen record, so a note merely marked "completed" has nothing to
+publish."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,6 +13,7 @@ import pytest
 import clock
 from decisions.note.service import get_or_create_note
 from extensions import db
+from tests.integration.readonly_fixtures import send_note, sign_note, sign_off_note
 from tests.integration.test_decision_note_fixtures import (REF, SECRET, WINNER, fill_note,
                                                            make_tender, pdf_text)
 
@@ -28,8 +33,8 @@ def signed(app, users):
     p = make_tender(users["officer"].organisation)
     note = fill_note(p, deferral=True, deferral_until="2023-10-02")
     note.decision_number = "TST/D/202324/007"
-    note.state = "completed"
     db.session.commit()
+    sign_off_note(p, users)
     return p
 
 
@@ -71,24 +76,23 @@ def test_the_draft_has_what_the_public_version_redacts(client, login_as, signed,
 def test_not_deferred_is_published_once_signed(client, app, users, today):
     today(date(2023, 8, 1))
     p = make_tender(users["officer"].organisation)
-    note = fill_note(p)
+    fill_note(p)
     db.session.commit()
     assert client.get(PAGE).status_code == 404  # a draft is never public
     assert client.get(PDF).status_code == 404
     assert "No decision notes have been published yet" in client.get("/decisions").get_data(as_text=True)
-    note.state = "sent"
-    db.session.commit()
+    send_note(p, users)
     assert client.get(PAGE).status_code == 404  # nor one awaiting signature
-    note.state = "completed"
-    db.session.commit()
+    sign_note(p, users)
     assert client.get(PAGE).status_code == 200
     assert client.get(PDF).status_code == 200
 
 
-def test_deferred_without_a_date_stays_unpublished(client, signed, today):
-    note = get_or_create_note(signed)
-    note.answers = {**note.answers, "deferral_until": None}
+def test_deferred_without_a_date_stays_unpublished(client, users, today):
+    p = make_tender(users["officer"].organisation)
+    fill_note(p, deferral=True, deferral_until=None)
     db.session.commit()
+    sign_off_note(p, users)
     today(date(2030, 1, 1))
     resp = client.get(PAGE)
     assert resp.status_code == 403 and "on a date not yet set" in resp.get_data(as_text=True)
