@@ -300,12 +300,3 @@ def final_refusal(missing: list, *, moderation_open: bool, already_final: bool) 
 
 def percent(done: int, total: int) -> int:
     return 100 if not total else int(done * 100 / total)
-
-
-def show_score(value) -> str:
-    """A raw score as people write it: 5, 3.5, 2.25 (no trailing zeros)."""
-    if value is None:
-        return ""
-    d = _num(value).quantize(Decimal("0.01"))
-    text = f"{d:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -23,6 +23,15 @@ def score(value: float | Decimal | None) -> str:
     return str(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def raw_score(value: float | Decimal | str | None) -> str:
+    """A score as an evaluator writes it: 5, 3.5, 2.25 (no trailing zeros; hundredths at most)."""
+    if value is None:
+        return ""
+    d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def term(initial_years: int, extensions: list[int]) -> str:
     """A term as the note writes it: "3 + 1 + 1 years"."""
     parts = [str(initial_years)] + [str(e) for e in extensions]

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+import clock
 from accounts.models import ROLES, User
 from decisions.note import data as nd
 from decisions.models import DecisionNote
@@ -76,7 +77,7 @@ def _answers(a: dict) -> nd.Answers:
 
 
 def _threshold(p: Procurement) -> dict:
-    on = _day(p, "itt_published") or date.today()
+    on = _day(p, "itt_published") or clock.today()
     try:
         a = thresholds.assess(p.regime, p.annual_total, p.initial_term_years, p.extensions, on)
     except ValueError:  # no threshold published for that date or regime: say nothing of it

@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from accounts.models import get_setting
 from audit.services import record
 from decisions import bp
 import clock
@@ -17,9 +16,8 @@ from decisions.forms import (NARRATIVE_FIELDS, QUESTIONS, ActionForm, NoteForm, 
                              submitted_values)
 from decisions.letters.service import note_of
 from decisions.note.builder import build_note_data, decision_pack
-from decisions.note.data import OFFICIAL
 from decisions.note.pdf import render_note
-from decisions.note.service import assign_decision_number, get_or_create_note
+from decisions.note.service import assign_decision_number, default_marking, get_or_create_note
 from decisions.responses import pdf_response, read_only_refusal
 from procurement.access import may, procurement_for
 from extensions import db
@@ -28,7 +26,7 @@ from extensions import db
 def _blank_note():
     """What the page shows before anything is saved (nothing is written on GET)."""
     return SimpleNamespace(narrative={}, answers={}, sensitive_phrases=[], annexes=[],
-                           marking=get_setting("marking") or OFFICIAL, date_received=None,
+                           marking=default_marking(), date_received=None,
                            decision_number=None, state="draft", id=None)
 
 

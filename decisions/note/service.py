@@ -5,12 +5,19 @@ from datetime import date
 
 from sqlalchemy import select
 
+import clock
 from accounts.models import get_setting
 from audit.services import record
 from decisions.models import DecisionNote, DecisionNumber
+from decisions.note.data import OFFICIAL
 from decisions.note.numbering import financial_year, format_decision_number, next_sequence
 from extensions import db
 from procurement.models import Procurement
+
+
+def default_marking() -> str:
+    """The marking a new note starts with: the administrator's setting (OFFICIAL by default)."""
+    return get_setting("marking") or OFFICIAL
 
 
 def get_or_create_note(procurement: Procurement) -> DecisionNote:
@@ -18,7 +25,7 @@ def get_or_create_note(procurement: Procurement) -> DecisionNote:
         DecisionNote.procurement_id == procurement.id)).scalar_one_or_none()
     if note is None:
         note = DecisionNote(procurement=procurement, narrative={}, answers={},
-                            sensitive_phrases=[], marking=get_setting("marking") or "OFFICIAL")
+                            sensitive_phrases=[], marking=default_marking())
         db.session.add(note)
         db.session.flush()
     return note
@@ -32,7 +39,7 @@ def assign_decision_number(note: DecisionNote, on: date | None = None) -> str:
     """Assign PREFIX/D/YYYYYY/NNN once; numbers are kept forever, so never reused."""
     if note.decision_number:
         return note.decision_number
-    on = on or date.today()
+    on = on or clock.today()
     prefix, fy = decision_prefix(note.procurement), financial_year(on)
     taken = db.session.execute(select(DecisionNumber.number).where(
         DecisionNumber.prefix == prefix, DecisionNumber.financial_year == fy)

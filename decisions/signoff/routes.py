@@ -18,8 +18,8 @@ from decisions import bp
 from decisions.signoff import rules
 from decisions.signoff.freeze import changed_paths, current_snapshot, sha256_snapshot
 from decisions.signoff.service import (SigningError, envelope_mode, find_note, lot_readiness,
-                               planned_places, record_refusal, send, sign_in_app, signatory,
-                               slots, start_new_version)
+                               planned_signoffs, record_refusal, send, sign_in_app, signer,
+                               recorded_signoffs, start_new_version)
 from procurement.access import may, procurement_for
 from extensions import db
 
@@ -43,12 +43,12 @@ def _page(procurement, *, status: int = 200, error: str | None = None,
     db.session.rollback()  # reading the note's data must never create or change anything
     note = find_note(procurement)
     version = note.current_version if note else None
-    who = signatory(current_user)
+    who = signer(current_user)
     mine, my_turn, waiting_for = [], None, None
     if version is not None:
-        recorded = slots(version)
-        mine = rules.places_for(recorded, who, procurement.organisation_id)
-        nxt = rules.next_slot(recorded)
+        recorded = recorded_signoffs(version)
+        mine = rules.signoffs_for(recorded, who, procurement.organisation_id)
+        nxt = rules.next_signoff(recorded)
         if version.state == "sent" and nxt is not None:
             waiting_for = next(s for s in version.signoffs if s.position == nxt.position)
             if rules.sign_refusal(recorded, nxt.position, who, procurement.organisation_id,
@@ -58,7 +58,7 @@ def _page(procurement, *, status: int = 200, error: str | None = None,
     send_problem = None
     if may("decisions.signoff_send", procurement, method="POST"):
         refusal = rules.send_refusal(lot_readiness(procurement), note.state if note else "draft")
-        refusal = refusal or rules.plan_refusal(planned_places(procurement), dict(ROLES))
+        refusal = refusal or rules.plan_refusal(planned_signoffs(procurement), dict(ROLES))
         send_problem = refusal.message if refusal else None
         db.session.rollback()
     form = sign_form or SignForm()
@@ -85,7 +85,7 @@ def signoff_summary(procurement) -> dict:
         current = current_snapshot(note)
         stale = sha256_snapshot(current) != version.snapshot_sha256
         changes = changed_paths(version.snapshot, current) if stale else []
-    nxt = rules.next_slot(slots(version))
+    nxt = rules.next_signoff(recorded_signoffs(version))
     return {"version": version, "stale": stale, "changes": changes,
             "signed": sum(1 for s in version.signoffs if s.signed_at),
             "total": len(version.signoffs),

@@ -56,7 +56,7 @@ class Refusal(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Person:
+class Holder:
     """A user who may hold a place: id, name, email."""
 
     user_id: int
@@ -65,7 +65,7 @@ class Person:
 
 
 @dataclass(frozen=True)
-class Place:
+class PlannedSignOff:
     """One planned place in the sign-off order (before send)."""
 
     position: int  # 1-based routing order
@@ -80,7 +80,7 @@ class Place:
 
 
 @dataclass(frozen=True)
-class Slot:
+class RecordedSignOff:
     """One place of a sent version, as recorded."""
 
     position: int
@@ -91,7 +91,7 @@ class Slot:
 
 
 @dataclass(frozen=True)
-class Signatory:
+class Signer:
     """The person asking to sign."""
 
     user_id: int
@@ -106,8 +106,8 @@ class LotReadiness:
     bids: tuple[tuple[str, bool], ...]  # (status, moderated) per bid
 
 
-def plan(roles: list[str], holders: dict[str, list[Person]],
-         labels: dict[str, str]) -> list[Place]:
+def plan(roles: list[str], holders: dict[str, list[Holder]],
+         labels: dict[str, str]) -> list[PlannedSignOff]:
     """The sign-off places in order: for each role the first holder not already placed
     (else the first holder), or, with nobody in the role, the role's label."""
     places, placed = [], set()
@@ -116,15 +116,15 @@ def plan(roles: list[str], holders: dict[str, list[Person]],
         if people:
             p = next((q for q in people if q.user_id not in placed), people[0])
             placed.add(p.user_id)
-            places.append(Place(position, role, p.name, p.email, p.user_id))
+            places.append(PlannedSignOff(position, role, p.name, p.email, p.user_id))
         else:
-            places.append(Place(position, role, labels.get(role, role), "", None))
+            places.append(PlannedSignOff(position, role, labels.get(role, role), "", None))
     return places
 
 
-def plan_refusal(places: list[Place], labels: dict[str, str]) -> Refusal | None:
+def plan_refusal(places: list[PlannedSignOff], labels: dict[str, str]) -> Refusal | None:
     """Refuses an order in which one person would have to sign two places."""
-    seen: dict[int, Place] = {}
+    seen: dict[int, PlannedSignOff] = {}
     for place in places:
         if place.user_id is None:
             continue
@@ -138,14 +138,14 @@ def plan_refusal(places: list[Place], labels: dict[str, str]) -> Refusal | None:
     return None
 
 
-def next_slot(slots: list[Slot]) -> Slot | None:
+def next_signoff(slots: list[RecordedSignOff]) -> RecordedSignOff | None:
     """The first unsigned place in routing order; None when all have signed."""
     return next((s for s in sorted(slots, key=lambda s: s.position) if not s.signed), None)
 
 
-def connect_order_refusal(slots: list[Slot], positions) -> Refusal | None:
+def connect_order_refusal(slots: list[RecordedSignOff], positions) -> Refusal | None:
     """None when DocuSign's report that places `positions` signed keeps the sign-off order:
-    taken in routing order, each place not yet signed is the next one (`next_slot`). Places
+    taken in routing order, each place not yet signed is the next one (`next_signoff`). Places
     already signed are left out (a repeat changes nothing); otherwise why not."""
     known = {s.position for s in slots}
     signed = {s.position for s in slots if s.signed}
@@ -153,26 +153,26 @@ def connect_order_refusal(slots: list[Slot], positions) -> Refusal | None:
     for position in sorted(set(positions) - signed):
         if position not in known:
             return Refusal(NOT_APPROVER, "There is no such place in the sign-off order")
-        nxt = next_slot(pending)
+        nxt = next_signoff(pending)
         if nxt.position != position:
-            return Refusal(OUT_OF_ORDER, f"Place {position} cannot be signed before an earlier "
+            return Refusal(OUT_OF_ORDER, f"PlannedSignOff {position} cannot be signed before an earlier "
                            f"approver (place {nxt.position}) has signed")
         pending = [replace(s, signed=True) if s.position == position else s for s in pending]
     return None
 
 
-def is_complete(slots: list[Slot]) -> bool:
+def is_complete(slots: list[RecordedSignOff]) -> bool:
     return bool(slots) and all(s.signed for s in slots)
 
 
-def may_hold(slot: Slot, who: Signatory) -> bool:
+def may_hold(slot: RecordedSignOff, who: Signer) -> bool:
     """Whether this person may sign this place (ignoring order)."""
     if slot.user_id is not None:
         return who.user_id == slot.user_id
     return slot.role in who.roles
 
 
-def sign_refusal(slots: list[Slot], position: int, who: Signatory, buyer_id: int | None, *,
+def sign_refusal(slots: list[RecordedSignOff], position: int, who: Signer, buyer_id: int | None, *,
                  state: str, stale: bool) -> Refusal | None:
     """None when `who` may sign place `position` now; otherwise why not."""
     if who.organisation_id is None or who.organisation_id != buyer_id:
@@ -188,7 +188,7 @@ def sign_refusal(slots: list[Slot], position: int, who: Signatory, buyer_id: int
         return Refusal(ALREADY_SIGNED, "This place has already been signed")
     if any(s.signed_by == who.user_id for s in slots):
         return Refusal(ALREADY_SIGNED, "You have already signed this note")
-    nxt = next_slot(slots)
+    nxt = next_signoff(slots)
     if nxt is None or nxt.position != position:
         return Refusal(OUT_OF_ORDER, "An earlier approver has not signed yet")
     if stale:
@@ -197,14 +197,14 @@ def sign_refusal(slots: list[Slot], position: int, who: Signatory, buyer_id: int
     return None
 
 
-def places_for(slots: list[Slot], who: Signatory, buyer_id: int | None) -> list[Slot]:
+def signoffs_for(slots: list[RecordedSignOff], who: Signer, buyer_id: int | None) -> list[RecordedSignOff]:
     """The places this person could ever sign (to show them their turn)."""
     if who.organisation_id is None or who.organisation_id != buyer_id:
         return []
     return [s for s in slots if may_hold(s, who)]
 
 
-def completion_refusal(slots: list[Slot], *, state: str, stale: bool) -> Refusal | None:
+def completion_refusal(slots: list[RecordedSignOff], *, state: str, stale: bool) -> Refusal | None:
     if state != "sent":
         return Refusal(NOT_OPEN, "This version of the note is not open for completion")
     if not is_complete(slots):

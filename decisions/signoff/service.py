@@ -51,21 +51,21 @@ def role_labels() -> dict[str, str]:
     return dict(ROLES)
 
 
-def holders(procurement: Procurement) -> dict[str, list[rules.Person]]:
+def holders(procurement: Procurement) -> dict[str, list[rules.Holder]]:
     """Active users of the buying organisation per approver role, oldest account first."""
     roles = procurement.organisation.approver_roles()
     users = db.session.execute(select(User).where(
         User.organisation_id == procurement.organisation_id, User.active.is_(True))
         .order_by(User.id)).scalars()
-    out: dict[str, list[rules.Person]] = {r: [] for r in roles}
+    out: dict[str, list[rules.Holder]] = {r: [] for r in roles}
     for u in users:
         for r in roles:
             if u.has_role(r):
-                out[r].append(rules.Person(u.id, u.name, u.email))
+                out[r].append(rules.Holder(u.id, u.name, u.email))
     return out
 
 
-def planned_places(procurement: Procurement) -> list[rules.Place]:
+def planned_signoffs(procurement: Procurement) -> list[rules.PlannedSignOff]:
     return rules.plan(procurement.organisation.approver_roles(), holders(procurement),
                       role_labels())
 
@@ -82,15 +82,15 @@ def lot_readiness(procurement: Procurement) -> list[rules.LotReadiness]:
     return out
 
 
-def slots(version: NoteVersion) -> list[rules.Slot]:
-    return [rules.Slot(position=s.position, role=s.role, user_id=s.user_id,
+def recorded_signoffs(version: NoteVersion) -> list[rules.RecordedSignOff]:
+    return [rules.RecordedSignOff(position=s.position, role=s.role, user_id=s.user_id,
                        signed_by=s.user_id if (s.signed_at and s.via == "app") else None,
                        signed=s.signed_at is not None)
             for s in version.signoffs]
 
 
-def signatory(user: User) -> rules.Signatory:
-    return rules.Signatory(user.id, frozenset(user.role_set), user.organisation_id)
+def signer(user: User) -> rules.Signer:
+    return rules.Signer(user.id, frozenset(user.role_set), user.organisation_id)
 
 
 def envelope_mode(version: NoteVersion) -> str:
@@ -123,7 +123,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
     note = get_or_create_note(procurement)
     db.session.refresh(note, with_for_update=True)  # one send at a time per note
     refusal = rules.send_refusal(lot_readiness(procurement), note.state)
-    places = planned_places(procurement)
+    places = planned_signoffs(procurement)
     refusal = refusal or rules.plan_refusal(places, role_labels())
     if refusal is None and configured(current_app.config):
         lacking = missing_emails([EnvelopeSigner(p.name, p.email, p.position) for p in places])
@@ -210,7 +210,7 @@ def envelope_json(procurement: Procurement) -> dict:
     if version is not None and version.envelope:
         return with_document(version.envelope["definition"], version.pdf)
     data = build_note_data(procurement, note)
-    places = planned_places(procurement)
+    places = planned_signoffs(procurement)
     definition = build_envelope(
         render_pack(data), [EnvelopeSigner(p.name, p.email, p.position) for p in places],
         title=procurement.title, decision_number=note.decision_number if note else None,
@@ -244,7 +244,7 @@ def sign_in_app(procurement: Procurement, user: User, position: int, comments: s
     if envelope_mode(version) == "docusign" and version.state == "sent":
         raise SigningError(rules.Refusal(rules.NOT_OPEN, "This version is being signed in "
                                                          "DocuSign; sign it there"))
-    refusal = rules.sign_refusal(slots(version), position, signatory(user),
+    refusal = rules.sign_refusal(recorded_signoffs(version), position, signer(user),
                                  procurement.organisation_id, state=version.state,
                                  stale=version.state == "sent" and is_stale(note))
     if refusal:
@@ -257,7 +257,7 @@ def sign_in_app(procurement: Procurement, user: User, position: int, comments: s
            {"role": so.role, "name": so.name, "signed_at": so.signed_at,
             "comments": comments, "via": "app"},
            procurement_ref=procurement.reference, actor=user.email)
-    if rules.is_complete(slots(version)):
+    if rules.is_complete(recorded_signoffs(version)):
         complete(note, version, actor=user.email, stale=False,
                  completed_pdf=_signed_pack(note))
     return so
@@ -280,7 +280,7 @@ def record_signature(version: NoteVersion, recipient_id: str, at: datetime, *,
         raise LookupError(f"no recipient {recipient_id} in envelope {version.envelope_id}")
     if so.signed_at is not None:
         return None
-    refusal = rules.connect_order_refusal(slots(version), [so.position])
+    refusal = rules.connect_order_refusal(recorded_signoffs(version), [so.position])
     if refusal:
         raise SigningError(refusal)
     so.signed_at, so.via = at, "docusign"
@@ -300,7 +300,7 @@ def complete(note: DecisionNote, version: NoteVersion, *, actor: str,
                                                          "sent; this one is superseded"))
     if stale is None:
         stale = version.state == "sent" and is_stale(note)
-    refusal = rules.completion_refusal(slots(version), state=version.state, stale=stale)
+    refusal = rules.completion_refusal(recorded_signoffs(version), state=version.state, stale=stale)
     if refusal:
         raise SigningError(refusal)
     version.state, version.completed_at = "completed", utcnow().replace(microsecond=0)

@@ -9,6 +9,7 @@ from evaluation.models import Criterion
 from evaluation.web import FormErrors, done, refused
 from procurement.access import lot_for
 from extensions import db
+from procurement.formatting import raw_score
 
 
 def _lot(reference, code):
@@ -43,8 +44,8 @@ def _values_of(c: Criterion | None) -> dict:
     if c is None:
         return {"kind": "scored", "max_score": "5"}
     return {"code": c.code, "section": c.section, "title": c.title,
-            "weight": rules.show_score(c.weight), "kind": c.kind,
-            "max_score": rules.show_score(c.max_score), "min_score": rules.show_score(c.min_score),
+            "weight": raw_score(c.weight), "kind": c.kind,
+            "max_score": raw_score(c.max_score), "min_score": raw_score(c.min_score),
             "descriptors": rules.descriptors_text(c.descriptors)}
 
 

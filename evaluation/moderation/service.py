@@ -22,6 +22,7 @@ from evaluation.models import Consensus, Criterion, Score
 from evaluation.progress import LotStatus, lot_status
 from evaluation.rules import Refused
 from extensions import db
+from procurement.formatting import raw_score
 from procurement.models import Bid, Lot
 
 
@@ -59,7 +60,7 @@ def _rows(status: LotStatus, values: dict, consensus: dict, flag: Decimal,
     def show(v) -> str:
         text = shown.get(v)
         if text is None:
-            text = shown[v] = rules.show_score(v)
+            text = shown[v] = raw_score(v)
         return text
 
     for bid_id, bidder_id, name in status.bids:
@@ -82,7 +83,7 @@ def _rows(status: LotStatus, values: dict, consensus: dict, flag: Decimal,
                 "criterion": c, "cells": cells, "values": got,
                 "spread": show(s) if s is not None else "–",
                 "wide": rules.wide_spread(got, flag),
-                "consensus": con, "consensus_text": rules.show_score(con.value) if con else ""})
+                "consensus": con, "consensus_text": raw_score(con.value) if con else ""})
         rows.append({"bid_id": bid_id, "bidder": name, "criteria": crit_rows,
                      "moderated": all(r["consensus"] is not None for r in crit_rows),
                      "wide": sum(r["wide"] for r in crit_rows)})

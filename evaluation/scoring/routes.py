@@ -10,6 +10,7 @@ from evaluation.panel.service import lot_bidders
 from evaluation.web import FormErrors, done, refused
 from procurement.access import bid_for, lot_for
 from extensions import db
+from procurement.formatting import raw_score
 
 
 def _urls(lot):
@@ -81,7 +82,7 @@ def score_bid(reference, code, bid_id):
                 return done(f"Your scores for {bid.bidder.name} are submitted.", overview_url)
             return done(f"Draft scores for {bid.bidder.name} saved.", request.path)
     values = request.form if request.method == "POST" else {
-        **{f"score-{c}": rules.show_score(s.value) for (_, c), s in mine.items()},
+        **{f"score-{c}": raw_score(s.value) for (_, c), s in mine.items()},
         **{f"justification-{c}": s.justification for (_, c), s in mine.items()}}
     return render_template("evaluation/score_bid.html", p=procurement, lot=lot, member=member,
                            bid=bid, criteria=criteria, values=values, locked=locked,

@@ -154,3 +154,18 @@ def test_the_checker_sees_a_wrong_import(tmp_path):
     fake.write_text("from evaluation.results.engine import compute_lot\n")
     (target, names, _), = _imports(fake, "procurement.m")
     assert LAYER_OF[target.split(".")[0]] > LAYER_OF["procurement"]
+
+
+def test_one_clock():
+    """Today and now come from clock.py only, so tests and rules agree on what time it is."""
+    calls = []
+    for module, path in MODULES.items():
+        if module == "clock":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in {"today", "now", "utcnow"} \
+                    and isinstance(node.func.value, ast.Name) \
+                    and node.func.value.id in {"date", "datetime"}:
+                calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not calls, "use clock.today() / clock.utcnow():\n" + "\n".join(calls)

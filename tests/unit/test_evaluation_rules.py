@@ -11,6 +11,7 @@ from evaluation import rules
 from evaluation.moderation import chart
 from evaluation.results.values import BidResult, Flip, LotResult
 from evaluation.results.table_csv import results_csv
+from procurement.formatting import raw_score
 
 
 @pytest.mark.parametrize("weights, ok, message", [
@@ -195,11 +196,11 @@ def test_section_minimum():
 
 
 def test_show_score():
-    assert rules.show_score(Decimal("5.0000")) == "5"
-    assert rules.show_score(Decimal("3.5000")) == "3.5"
-    assert rules.show_score(Decimal("2.2500")) == "2.25"
-    assert rules.show_score(None) == ""
-    assert rules.show_score(0) == "0"
+    assert raw_score(Decimal("5.0000")) == "5"
+    assert raw_score(Decimal("3.5000")) == "3.5"
+    assert raw_score(Decimal("2.2500")) == "2.25"
+    assert raw_score(None) == ""
+    assert raw_score(0) == "0"
 
 
 # --- the chart -------------------------------------------------------------------------------
