@@ -22,11 +22,6 @@ REGIMES = {
     "PA2023-CFP": "Procurement Act 2023, competitive flexible procedure",
 }
 RELATES_TO = ("Policing", "Crime", "Fire & Rescue")
-# Lifecycle (DOMAIN.md); guards live in services, this is the order.
-STATES = ("draft", "notices_published", "market_engagement", "tender_published",
-          "clarifications", "deadline_passed", "bids_opened", "selection", "evaluation",
-          "moderation", "results_final", "decision_drafting", "sign_off", "award_notice",
-          "standstill", "contract")
 DATE_LABELS = {
     "pin": "Prior information notice", "engagement": "Market engagement",
     "itt_published": "Invitation to tender published",
