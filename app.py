@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     import audit.cli  # noqa: F401
     import decisions.routes  # noqa: F401
     import demo.cli  # noqa: F401
+    import evaluation.cli  # noqa: F401
     import evaluation.routes  # noqa: F401
     import home.routes  # noqa: F401
     import interchange.cli  # noqa: F401

@@ -14,6 +14,7 @@ from demo.note_sample import DPIA, EIA, NARRATIVE, demo_note_data
 from decisions.note.service import get_or_create_note
 from demo import bp
 from demo.people import BUYER, DEMO_PASSWORD, PARTNERS, SUPPLIERS, USERS
+from procurement import states
 from procurement.models import PanelMember
 from procurement.access import find_procurement
 from extensions import db
@@ -112,6 +113,9 @@ def _enrich(procurement, users) -> None:
         lot.results_final_at = datetime(2023, 8, 1, 12, 0)
         record("lot", f"{procurement.reference}/{lot.code}", "results_final", None,
                {"results_final_at": lot.results_final_at}, procurement_ref=procurement.reference)
+    db.session.flush()
+    db.session.refresh(procurement, ["state"])
+    states.act(procurement, "finalise_results", actor="demo")
     note = get_or_create_note(procurement)
     note.narrative = {**NARRATIVE, "decision_maker": sample.decision_maker,
                       "strapline": sample.strapline}

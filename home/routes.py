@@ -9,6 +9,7 @@ from accounts.access import PROCUREMENT_LIST_ROLES, landing_endpoint
 from evaluation.results.inputs import procurement_results
 from extensions import db
 from home import bp
+from procurement import lifecycle
 from procurement.access import granted, may, procurement_for
 from procurement.models import DATE_LABELS, REGIMES, Lot, PanelMember, Procurement
 from procurement.policy import PANEL
@@ -41,8 +42,10 @@ def show(reference):
     show_results = may("evaluation.results", procurement)
     lots = list(procurement.lots) if whole else _assigned_lots(procurement)
     results = procurement_results(procurement) if show_results else []
+    stage = {"label": lifecycle.label(procurement.state),
+             "next": lifecycle.next_step(procurement.state)}
     return render_template("procurement/show.html", p=procurement, regimes=REGIMES, lots=lots,
-                           results=results, show_results=show_results,
+                           results=results, show_results=show_results, stage=stage,
                            whole=whole, date_labels=DATE_LABELS)
 
 

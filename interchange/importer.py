@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from accounts.models import Organisation
 from clock import utcnow
 from audit.services import record
 from evaluation.models import Consensus, Criterion, Score
+from procurement import lifecycle
 from procurement.models import PanelMember
 from interchange.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow, ParsedTender,
                                  PartnerRow, ScoreRow, gc_paused)
@@ -65,6 +66,9 @@ def _import(parsed: ParsedTender, replace: bool, actor: str) -> int:
         for name in bidder_names], Bidder.name, Bidder.procurement_id == procurement_id)
     bid_id, criterion_id, member_id = _lot_rows(parsed, lot_id, bidder_id)
     _scores(parsed, bid_id, criterion_id, member_id)
+    if parsed.bids:  # bids received outside Tender: the evaluation is where it stands
+        db.session.execute(update(Procurement).where(Procurement.id == procurement_id)
+                           .values(state=lifecycle.advance("draft", "receive_bids_outside")[0]))
     after = {"reference": parsed.reference, **summary(procurement_id), "sha256": parsed.sha256}
     record("procurement", procurement_id, "replace" if before else "import", before, after,
            procurement_ref=parsed.reference, actor=actor)

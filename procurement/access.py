@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from extensions import db, login_manager
 from procurement.models import Bid, Bidder, Lot, PanelMember, Procurement
+from procurement.states import follow_the_clock
 from procurement.policy import (ADMIN, APPROVER, EVALUATOR, FINANCE, OFFICER, PANEL, PUBLIC,
                                 SIGNED_IN, SUPPLIER, Actor, Decision, Rule, Target, allow,
                                 decide, reads)
@@ -114,6 +115,8 @@ def enforce():
         abort(decision.status)
     found.grant = decision.grant
     g.access = found
+    if found.procurement is not None:  # the deadline passing is seen by the next request
+        follow_the_clock(found.procurement)
     return None
 
 

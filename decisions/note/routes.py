@@ -19,6 +19,7 @@ from decisions.note.builder import build_note_data, decision_pack
 from decisions.note.pdf import render_note
 from decisions.note.service import assign_decision_number, default_marking, get_or_create_note
 from decisions.responses import pdf_response, read_only_refusal
+from procurement import states
 from procurement.access import may, procurement_for
 from extensions import db
 
@@ -52,6 +53,7 @@ def note_page(reference):
             apply_values(note, values)
             record("decision_note", p.reference, "edit", before, after,
                    procurement_ref=p.reference)
+            states.act(p, "draft_note", strict=False)  # results final -> drafting the note
             db.session.commit()
             message = "Decision note saved."
             if was_sent:

@@ -23,6 +23,7 @@ from decisions.signoff.docusign import (EnvelopeSigner, as_json, build_envelope,
 from decisions.signoff.freeze import current_snapshot, sha256_bytes, sha256_snapshot, snapshot_of
 from decisions.models import DecisionNote, NoteVersion, SignOff
 from extensions import db
+from procurement import states
 from procurement.models import Procurement
 
 
@@ -173,6 +174,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
             "envelope": mode, "signers": [[s.position, s.role, s.name] for s in
                                           version.signoffs]},
            procurement_ref=ref, actor=actor)
+    states.act(procurement, "send_note", actor=actor, strict=False)
     db.session.flush()
     return version
 
@@ -196,6 +198,7 @@ def start_new_version(procurement: Procurement, *,
     record("decision_note", procurement.reference, "new_version",
            {"state": "completed", "version": signed.version if signed else None},
            {"state": "draft", **frozen}, procurement_ref=procurement.reference, actor=actor)
+    states.act(procurement, "new_note_version", actor=actor, strict=False)
     db.session.flush()
     return signed
 
@@ -312,6 +315,7 @@ def complete(note: DecisionNote, version: NoteVersion, *, actor: str,
             "pdf_sha256": version.pdf_sha256,
             "completed_pdf_sha256": sha256_bytes(completed_pdf) if completed_pdf else None},
            procurement_ref=note.procurement.reference, actor=actor)
+    states.act(note.procurement, "complete_signoff", actor=actor, strict=False)
 
 
 def record_refusal(procurement: Procurement | None, action: str, error: SigningError, *,

@@ -22,6 +22,7 @@ from evaluation.models import Consensus, Criterion, Score
 from evaluation.progress import LotStatus, lot_status
 from evaluation.rules import Refused
 from extensions import db
+from procurement import lifecycle, states
 from procurement.formatting import raw_score
 from procurement.models import Bid, Lot
 
@@ -197,15 +198,21 @@ def record_consensus(lot: Lot, bid: Bid, bidder: str, clean: dict[int, tuple[Dec
 
 
 def mark_final(lot: Lot) -> None:
+    procurement = lot.procurement
+    state_refusal = lifecycle.refusal(procurement.state, "finalise_results")
+    if state_refusal is not None:  # before the bids are opened, there is nothing to finalise
+        raise Refused(state_refusal.message)
     status = lot_status(lot)
     refusal = rules.final_refusal(status.missing_consensus,
                                   moderation_open=status.moderation_open,
                                   already_final=lot.results_final_at is not None)
     if refusal:
         raise Refused(refusal)
+    if all(other.results_final_at is not None for other in procurement.lots if other is not lot):
+        states.act(procurement, "finalise_results")  # the last lot: the results are final
     lot.results_final_at = utcnow().replace(microsecond=0)
     lock_model(lot, "results final")
     record("lot", lot.id, "results_final", {"results_final_at": None},
            {"lot": lot.code, "results_final_at": lot.results_final_at},
-           procurement_ref=lot.procurement.reference)
+           procurement_ref=procurement.reference)
 

@@ -32,7 +32,7 @@ WORKBOOKS = [ROOT / "tests" / "data" / "staffordshire-da-2023.xlsx",
 def small_tender(buyer: Organisation, reference: str = REF) -> Procurement:
     p = Procurement(reference=reference, title="Domestic abuse support services",
                     organisation=buyer, regime="PCR2015-LTR", relates_to="Policing,Crime",
-                    initial_term_years=3, extension_years="1,1")
+                    initial_term_years=3, extension_years="1,1", state="evaluation")
     p.partners = [PartnerContribution(name=buyer.name, annual_contribution=Decimal("90000.00"),
                                       position=1),
                   PartnerContribution(name="County Council",

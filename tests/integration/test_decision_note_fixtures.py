@@ -54,7 +54,8 @@ def make_tender(buyer: Organisation, reference: str = REF, regime: str = "PCR201
     p = Procurement(
         reference=reference, organisation=buyer, regime=regime,
         title="Re-commissioning of pan Staffordshire Domestic Abuse Victim and Perpetrator Services",
-        relates_to="Policing,Crime", initial_term_years=3, extension_years="1,1")
+        relates_to="Policing,Crime", initial_term_years=3, extension_years="1,1",
+        state="evaluation")
     db.session.add(p)
     for i, (name, amount) in enumerate((("Staffordshire Commissioner's Office", "1859195.76"),
                                         ("Staffordshire County Council", "895000"),

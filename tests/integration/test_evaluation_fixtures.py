@@ -47,7 +47,8 @@ class Tender:
 def tender(app, users) -> Tender:
     buyer = users["officer"].organisation
     p = Procurement(reference=REF, title="Evaluation test tender", organisation=buyer,
-                    regime="PCR2015-OPEN", initial_term_years=3)
+                    regime="PCR2015-OPEN", initial_term_years=3,
+                    state="evaluation")  # its bids are in: the evaluation is under way
     db.session.add(p)
     lot_a = Lot(code="A", title="Victim services", annual_value=Decimal("100000"), position=1)
     lot_b = Lot(code="B", title="Perpetrator services", annual_value=Decimal("50000"), position=2)
