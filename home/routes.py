@@ -8,7 +8,7 @@ from sqlalchemy import select
 from accounts.access import PROCUREMENT_LIST_ROLES, landing_endpoint
 from evaluation.results.inputs import procurement_results
 from extensions import db
-from home import bp
+from home import bp, work
 from procurement import lifecycle
 from procurement.access import granted, may, procurement_for
 from procurement.models import DATE_LABELS, REGIMES, Lot, PanelMember, Procurement
@@ -30,7 +30,13 @@ def index():
     procurements = db.session.execute(
         select(Procurement).where(Procurement.organisation_id == current_user.organisation_id)
         .order_by(Procurement.created_at.desc())).scalars().all()
-    return render_template("procurement/index.html", procurements=procurements, regimes=REGIMES)
+    officer = current_user.has_role("officer")
+    return render_template(
+        "procurement/index.html", procurements=procurements, regimes=REGIMES,
+        officer_rows=work.officer_rows(procurements) if officer else [],
+        to_sign=work.awaiting_signature(current_user, procurements),
+        to_assess=(work.financial_to_record(procurements)
+                   if current_user.has_role("finance") else []))
 
 
 @bp.route("/procurements/<reference>")
