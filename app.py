@@ -65,8 +65,12 @@ def _register_errors(app: Flask) -> None:
     }
 
     def handler(err):
+        from flask import g
+
         code = getattr(err, "code", 500) or 500
         title, message = messages.get(code, ("Sorry, there is a problem", "Try again later."))
+        if code == 413 and g.get("upload_limit"):  # a route with a limit of its own
+            message = f"The file is larger than the {g.upload_limit} allowed."
         if isinstance(err, CSRFError):
             title, message = ("Your form expired", "Go back, reload the page and try again.")
         return render_template("errors/error.html", title=title, message=message), code
@@ -83,6 +87,7 @@ def _register_models() -> None:
     import decisions.models  # noqa: F401
     import evaluation.models  # noqa: F401
     import procurement.models  # noqa: F401
+    import procurement.notices.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -98,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     import interchange.cli  # noqa: F401
     import interchange.routes  # noqa: F401
     import procurement.routes  # noqa: F401
+    import publication.cli  # noqa: F401
+    import publication.routes  # noqa: F401
     from accounts import bp as accounts_bp
     from audit import bp as audit_bp
     from decisions import bp as decisions_bp
@@ -107,17 +114,23 @@ def _register_blueprints(app: Flask) -> None:
     from interchange import bp as interchange_bp
     from procurement import bp as procurement_bp
     from procurement.cli import tender
+    from publication import bp as publication_bp
+    from publication import ocds_cli
 
     for bp in (accounts_bp, home_bp, procurement_bp, evaluation_bp, interchange_bp,
-               decisions_bp, audit_bp, demo_bp):
+               decisions_bp, publication_bp, audit_bp, demo_bp):
         app.register_blueprint(bp)
     app.cli.add_command(tender)
+    app.cli.add_command(ocds_cli)
 
     from templating import register as register_helpers
     register_helpers(app)
 
     from procurement.access import register as register_access
     register_access(app)
+
+    from procurement.notices.documents import register as register_upload_limit
+    register_upload_limit(app)  # first of all: before the CSRF check reads an upload
 
 
 def _register_assets(app: Flask) -> None:

@@ -44,6 +44,9 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # The public address of the site: open data names its pages and documents by it, the
+        # same in a request and in `ocds export` (so releases are the same wherever made).
+        "PUBLIC_URL": os.environ.get("TENDER_PUBLIC_URL", "http://localhost:5000").rstrip("/"),
         # DocuSign (optional: without these, envelopes are recorded locally)
         "DOCUSIGN_CONNECT_HMAC_KEY": os.environ.get("DOCUSIGN_CONNECT_HMAC_KEY", ""),
         "DOCUSIGN_ACCOUNT_ID": os.environ.get("DOCUSIGN_ACCOUNT_ID", ""),

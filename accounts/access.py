@@ -30,7 +30,7 @@ def landing_endpoint(user) -> str:
     if user.has_role("evaluator"):
         return "evaluation.mine"
     if user.has_role("supplier"):
-        return "decisions.my_letters"
+        return "home.supplier_home"
     if user.has_role("admin"):
         return "accounts.users"
     return "accounts.no_role"

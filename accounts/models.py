@@ -92,6 +92,9 @@ DEFAULT_SETTINGS = {
     "spread_flag": "2",  # moderation flags max − min above this many points
     "justification_min_length": "20",
     "marking": "OFFICIAL",
+    "document_max_mb": "25",  # the largest tender document (or bid document) accepted, a file
+    "ocds_prefix": "ocds-tender0",  # OCDS ocids are {prefix}-{reference}; it starts "ocds-"
+    "ocds_publisher": "",  # the OCDS feed's publisher name; blank: "Tender"
 }
 
 

@@ -60,3 +60,15 @@ def _assigned_lots(procurement: Procurement) -> list[Lot]:
         select(Lot).join(PanelMember, PanelMember.lot_id == Lot.id)
         .where(Lot.procurement_id == procurement.id, PanelMember.user_id == current_user.id)
         .order_by(Lot.position, Lot.code)).scalars())
+
+
+@bp.route("/supplier")
+def supplier_home():
+    """A supplier's start page: the opportunities it follows and the answers published to
+    clarification questions since it began following them."""
+    org = current_user.organisation_id
+    followed, answers = [], []
+    if org is not None:
+        followed = work.followed(org)
+        answers = work.new_answers(org)
+    return render_template("notices/supplier_home.html", followed=followed, answers=answers)

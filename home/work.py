@@ -47,3 +47,30 @@ def financial_to_record(procurements: list[Procurement]) -> list[dict]:
                or_(Bid.delphi_score.is_(None), Bid.financial.is_(None)))
         .group_by(Lot.procurement_id)).all())
     return [{"p": p, "bids": counts[p.id]} for p in procurements if counts.get(p.id)]
+
+
+def followed(organisation_id: int) -> list[dict]:
+    """The opportunities a supplier organisation follows, newest interest first."""
+    from procurement.notices import queries
+    from procurement.notices.models import Interest
+
+    rows = db.session.execute(select(Interest).where(Interest.organisation_id == organisation_id)
+                              .order_by(Interest.registered_at.desc(), Interest.id.desc())
+                              ).scalars()
+    return [{"p": i.procurement, "since": i.registered_at,
+             "status": queries.STATUSES[queries.status(i.procurement)]} for i in rows]
+
+
+def new_answers(organisation_id: int, limit: int = 20) -> list:
+    """Answers published, since the organisation began following, to the opportunities it
+    follows; newest first. Never who asked."""
+    from procurement.notices.models import Clarification, Interest
+
+    return list(db.session.execute(
+        select(Clarification).join(Interest, Interest.procurement_id ==
+                                   Clarification.procurement_id)
+        .where(Interest.organisation_id == organisation_id,
+               Clarification.published_at.is_not(None),
+               Clarification.published_at >= Interest.registered_at)
+        .order_by(Clarification.published_at.desc(), Clarification.id.desc())
+        .limit(limit)).scalars())

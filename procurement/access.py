@@ -33,12 +33,35 @@ ROUTES: dict[str, Rule] = {
     "decisions.public_note": allow(PUBLIC),
     "decisions.public_note_pdf": allow(PUBLIC),
     "decisions.docusign_connect": allow(PUBLIC),  # DocuSign Connect: its HMAC signature is checked
+    # published notices, opportunities and open data (each answers 404 until published)
+    "publication.opportunities": allow(PUBLIC),
+    "publication.opportunity": allow(PUBLIC),
+    "publication.public_notice": allow(PUBLIC),
+    "publication.public_notice_pdf": allow(PUBLIC),
+    "publication.opportunity_ocds": allow(PUBLIC),
+    "publication.releases_feed": allow(PUBLIC),
+    "procurement.public_document": allow(PUBLIC),
     # -- anyone signed in ----------------------------------------------------------------
     "accounts.logout": allow(SIGNED_IN),
     # -- procurements --------------------------------------------------------------------
     "home.index": allow(OFFICER, APPROVER, FINANCE, EVALUATOR),  # its own organisation's
     "home.show": allow(OFFICER, APPROVER, FINANCE, PANEL),  # a panel member: its lots only
     "procurement.audit_trail": allow(OFFICER),
+    # -- notices, tender documents, clarifications (officer); questions (a supplier) -------
+    "publication.notices_page": allow(OFFICER),
+    "publication.notice_draft": allow(OFFICER),
+    "publication.notice_preview": allow(OFFICER),
+    "publication.notice_publish": allow(OFFICER),
+    "publication.notice_discard": allow(OFFICER),
+    "procurement.documents_page": allow(OFFICER),
+    "procurement.documents_upload": allow(OFFICER),
+    "procurement.document_download": allow(OFFICER),
+    "procurement.document_remove": allow(OFFICER),
+    "procurement.clarifications_page": allow(OFFICER),  # sees who asked
+    "procurement.clarification_answer": allow(OFFICER),
+    "procurement.clarification_publish": allow(OFFICER),
+    "procurement.ask_question": allow(SUPPLIER),  # any supplier, on a published opportunity
+    "procurement.follow": allow(SUPPLIER),
     # -- evaluation: the model, the panel, moderation (officer) --------------------------
     "evaluation.overview": allow(OFFICER),
     "evaluation.model": allow(OFFICER),
@@ -84,6 +107,7 @@ ROUTES: dict[str, Rule] = {
     "decisions.letters_zip_download": allow(OFFICER),
     "decisions.letter_pdf": allow(OFFICER, SUPPLIER),
     "decisions.my_letters": allow(SUPPLIER),
+    "home.supplier_home": allow(SUPPLIER),  # its opportunities and new answers
     # -- users, organisations, roles, settings (administrator) ---------------------------
     "accounts.users": allow(ADMIN),
     "accounts.no_role": allow(SIGNED_IN),

@@ -20,6 +20,7 @@ LAYERS = [
     {"procurement"},                    # the base: models, the one access policy, rules
     {"evaluation"},                     # criteria, panel, scoring, moderation, results
     {"interchange", "decisions"},       # the workbook; the note, sign-off, letters
+    {"publication"},                    # notices published, public pages, OCDS open data
     {"home", "demo", "templating"},     # composition: pages and data over everything
     {"app"},                            # the factory
     {"bench"},                          # `make bench`
@@ -34,6 +35,8 @@ PURE = [
     "procurement/standstill.py", "procurement/thresholds.py", "procurement/setup_rules.py",
     "procurement/formatting.py", "procurement/policy.py", "procurement/lifecycle.py",
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
+    "procurement/notices/rules.py", "procurement/notices/periods.py",
+    "procurement/notices/filetypes.py", "publication/ocds.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 

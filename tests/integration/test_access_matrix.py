@@ -128,6 +128,7 @@ def world(_app):
             db.session.scalar(select(User).where(User.email == email)).password_hash = _password_hash()
         db.session.commit()
         sent = runner.invoke(args=["decision-note", "send", REF])
+        notice_id, document_id, clarification_id = _notice_rows()
         lot = db.session.scalar(select(Lot).where(Lot.code == "A"))
         bid = db.session.scalar(select(Bid).join(Bidder).where(
             Bid.lot_id == lot.id, Bidder.name == "Victim Support"))
@@ -135,6 +136,8 @@ def world(_app):
             "reference": REF, "code": "A", "bid_id": bid.id, "kind": "eia", "number": 1,
             "criterion_id": lot.criteria[0].id, "filename": "css/app.css",
             "member_id": db.session.scalar(select(PanelMember.id).where(PanelMember.lot_id == lot.id)),
+            "notice_id": notice_id, "document_id": document_id,
+            "clarification_id": clarification_id,
         }
         assert sent.exit_code == 0, sent.output
         db.session.remove()
@@ -148,6 +151,26 @@ def world(_app):
         with _app.app_context():
             _empty_tables()
             db.session.remove()
+
+
+def _notice_rows() -> tuple[int, int, int]:
+    """A draft notice, a tender document and a supplier's question on the demo procurement."""
+    from procurement.access import find_procurement
+    from procurement.notices.models import Clarification, Notice, TenderDocument
+
+    p = find_procurement(REF)
+    supplier = db.session.scalar(select(User).where(User.email == DEMO["supplier"]))
+    pdf = b"%PDF-1.4 a tender document"
+    rows = (Notice(procurement_id=p.id, kind="award-notice", created_by=DEMO["officer"]),
+            TenderDocument(procurement_id=p.id, title="Specification", filename="spec.pdf",
+                           file_type="pdf", content_type="application/pdf", size=len(pdf),
+                           sha256=hashlib.sha256(pdf).hexdigest(), content=pdf),
+            Clarification(procurement_id=p.id, asker_id=supplier.id,
+                          asker_organisation_id=supplier.organisation_id,
+                          question="Will TUPE apply to the current service's staff?"))
+    db.session.add_all(rows)
+    db.session.commit()
+    return tuple(r.id for r in rows)
 
 
 @pytest.fixture(scope="module")

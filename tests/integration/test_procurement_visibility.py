@@ -19,7 +19,7 @@ def sign_in(client, email):
 @pytest.mark.parametrize("email,landing", [
     ("officer@demo.example.org", "/procurements"),
     ("evaluator.a@demo.example.org", "/evaluation/mine"),
-    ("supplier@demo.example.org", "/letters"),
+    ("supplier@demo.example.org", "/supplier"),
     ("ceo@demo.example.org", "/procurements"),
 ])
 def test_each_role_lands_on_its_own_start_page(client, demo, email, landing):
