@@ -4,7 +4,9 @@ Writes a synthetic workbook of 50 lots x 20 bids x 30 criteria (one of them pric
 evaluators (about 200,000 score rows) and prints, in one run: openpyxl's own read of it,
 `tender import` (in a fresh process, on a fresh SQLite database after `db upgrade`), their
 ratio, the results of all lots (from the database, and the engine alone) and the import's
-peak memory. Small functions, so more timings (page renders) can be added beside them.
+peak memory, two pages of one lot, and the open data of issue 12 (publishing notices, the
+public list, the OCDS feed, a 50-lot award notice). Small functions, so more timings can be
+added beside them.
 """
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from decimal import Decimal
 
 LOTS, BIDS, CRITERIA, EVALUATORS = 50, 20, 30, 7
 REFERENCE = "BENCH-2025"
-TARGETS = {"ratio": 2.0, "results": 0.5, "memory_mib": 1024, "page": 0.3}
+TARGETS = {"ratio": 2.0, "results": 0.5, "memory_mib": 1024, "page": 0.3,
+           "publish": 1.0, "feed": 1.0, "award_content": 1.0}
+OPEN_DATA_PROCUREMENTS = 200
 
 
 def synthetic_tender(lots=LOTS, bids=BIDS, criteria=CRITERIA, evaluators=EVALUATORS):
@@ -170,8 +174,70 @@ def time_pages(folder: str, runs: int = 5) -> dict:
     return timings
 
 
+def time_open_data(folder: str, runs: int = 5) -> dict:
+    """Issue 12 at scale: publishing a contract notice (content, PDF, audit), the public list
+    of opportunities over OPEN_DATA_PROCUREMENTS published ones, a page of 100 releases of the
+    OCDS feed, and building the contract award notice of the 50-lot tender (its results)."""
+    from datetime import datetime, timedelta
+    from statistics import median
+
+    import clock
+    from app import create_app
+    from evaluation.models import Criterion
+    from extensions import db
+    from procurement.access import find_procurement
+    from procurement.models import Lot, Procurement, TimelineDate
+    from procurement.notices.models import Notice
+    from publication import content, service
+
+    app = create_app()
+    publish_seconds = []
+    with app.app_context():
+        bench = find_procurement(REFERENCE)
+        deadline = datetime.combine(clock.today() + timedelta(days=40), datetime.min.time())
+        for n in range(OPEN_DATA_PROCUREMENTS):
+            p = Procurement(reference=f"OPEN-{n:04d}", title=f"Open data service {n}",
+                            description="Outreach services.", regime="PA2023-OPEN",
+                            organisation_id=bench.organisation_id, initial_term_years=3,
+                            cpv_codes="85312000-9", state="draft")
+            lot = Lot(code="A", title="Outreach", annual_value=Decimal("100000"), position=1)
+            lot.criteria = [Criterion(code="Q1", section="Quality", title="Quality",
+                                      weight=Decimal(60), kind="scored", max_score=Decimal(5)),
+                            Criterion(code="P1", section="Price", title="Price",
+                                      weight=Decimal(40), kind="price")]
+            p.lots.append(lot)
+            p.dates.append(TimelineDate(kind="tender_deadline", at=deadline, with_time=False))
+            db.session.add(p)
+            db.session.flush()
+            notice, _ = service.draft(p, "UK4", actor="bench")
+            started = time.perf_counter()
+            problems = service.publish(p, notice, actor="bench")
+            db.session.commit()
+            publish_seconds.append(time.perf_counter() - started)
+            if problems:
+                sys.exit(f"publishing failed: {problems}")
+        started = time.perf_counter()
+        award = Notice(procurement_id=bench.id, kind="UK6")
+        built = content.build(bench, award)
+        award_content = time.perf_counter() - started
+        db.session.rollback()
+    client = app.test_client()
+    timings = {"publish": median(publish_seconds), "award_content": award_content,
+               "award_lots": len(built["awards"])}
+    for name, url in (("list", "/opportunities?status=all"), ("feed", "/ocds/releases.json")):
+        seconds = []
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            response = client.get(url)
+            seconds.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                sys.exit(f"{url} answered {response.status_code}")
+        timings[name] = median(seconds[1:])
+    return timings
+
+
 def report(rows: int, wrote: float, read: dict, imported: dict, results: dict,
-           pages: dict) -> str:
+           pages: dict, open_data: dict | None = None) -> str:
     # CPU time too: on a shared machine other processes stretch wall time unevenly.
     ratio = imported["seconds"] / read["seconds"]
     cpu_ratio = imported["cpu"] / read["cpu"]
@@ -179,7 +245,8 @@ def report(rows: int, wrote: float, read: dict, imported: dict, results: dict,
           "results": results["with_db"] < TARGETS["results"],
           "engine": results["engine"] < TARGETS["results"],
           "memory": imported["peak_mib"] < TARGETS["memory_mib"],
-          **{page: seconds < TARGETS["page"] for page, seconds in pages.items()}}
+          # pages under their own keys: the results page must not hide the results' figure
+          **{f"page_{page}": seconds < TARGETS["page"] for page, seconds in pages.items()}}
 
     def mark(flag):
         return "meets target" if flag else "MISSES target"
@@ -200,8 +267,23 @@ def report(rows: int, wrote: float, read: dict, imported: dict, results: dict,
         f"peak memory of the import:            {imported['peak_mib']:8.0f} MiB "
         f"({mark(ok['memory'])} < 1024 MiB)",
         *(f"{page} page of one lot (median of 5):  {seconds * 1000:8.0f} ms   "
-          f"({mark(ok[page])} < 300 ms)" for page, seconds in pages.items()),
+          f"({mark(ok['page_' + page])} < 300 ms)" for page, seconds in pages.items()),
+        *(_open_data_lines(open_data, mark) if open_data else []),
     ])
+
+
+def _open_data_lines(d: dict, mark) -> list[str]:
+    n = OPEN_DATA_PROCUREMENTS
+    return [
+        f"publish a tender notice (median of {n}):  {d['publish'] * 1000:6.0f} ms   "
+        f"({mark(d['publish'] < TARGETS['publish'])} < 1 s)",
+        f"/opportunities, {n} published (median of 5): {d['list'] * 1000:6.0f} ms   "
+        f"({mark(d['list'] < TARGETS['page'])} < 300 ms)",
+        f"/ocds/releases.json, 100 releases (median of 5): {d['feed'] * 1000:6.0f} ms   "
+        f"({mark(d['feed'] < TARGETS['feed'])} < 1 s)",
+        f"contract award notice content, {d['award_lots']} lots: {d['award_content']:.3f} s   "
+        f"({mark(d['award_content'] < TARGETS['award_content'])} < 1 s)",
+    ]
 
 
 def main() -> None:
@@ -219,7 +301,8 @@ def main() -> None:
         imported = time_import(path, folder)
         results = time_results(folder)
         pages = time_pages(folder)
-        print(report(rows, wrote, read, imported, results, pages))
+        open_data = time_open_data(folder)
+        print(report(rows, wrote, read, imported, results, pages, open_data))
 
 
 if __name__ == "__main__":
