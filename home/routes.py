@@ -10,7 +10,8 @@ from evaluation.results.inputs import procurement_results
 from extensions import db
 from home import bp
 from procurement.access import granted, may, procurement_for
-from procurement.models import DATE_LABELS, REGIMES, Lot, PanelMember, Procurement
+from procurement.key_dates import key_date_rows
+from procurement.models import REGIMES, Lot, PanelMember, Procurement
 from procurement.policy import PANEL
 
 
@@ -43,7 +44,7 @@ def show(reference):
     results = procurement_results(procurement) if show_results else []
     return render_template("procurement/show.html", p=procurement, regimes=REGIMES, lots=lots,
                            results=results, show_results=show_results,
-                           whole=whole, date_labels=DATE_LABELS)
+                           whole=whole, key_dates=key_date_rows(procurement))
 
 
 def _assigned_lots(procurement: Procurement) -> list[Lot]:

@@ -32,7 +32,7 @@ PURE = [
     "evaluation/results/robustness.py", "evaluation/results/engine.py",
     "evaluation/results/table_csv.py", "evaluation/rules.py",
     "procurement/standstill.py", "procurement/thresholds.py", "procurement/setup_rules.py",
-    "procurement/formatting.py", "procurement/policy.py",
+    "procurement/formatting.py", "procurement/policy.py", "procurement/timeline.py",
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
