@@ -11,7 +11,8 @@ from extensions import db
 from home import bp, work
 from procurement import lifecycle
 from procurement.access import granted, may, procurement_for
-from procurement.models import DATE_LABELS, REGIMES, Lot, PanelMember, Procurement
+from procurement.key_dates import key_date_rows
+from procurement.models import REGIMES, Lot, PanelMember, Procurement
 from procurement.policy import PANEL
 
 
@@ -52,7 +53,7 @@ def show(reference):
              "next": lifecycle.next_step(procurement.state)}
     return render_template("procurement/show.html", p=procurement, regimes=REGIMES, lots=lots,
                            results=results, show_results=show_results, stage=stage,
-                           whole=whole, date_labels=DATE_LABELS)
+                           whole=whole, key_dates=key_date_rows(procurement))
 
 
 def _assigned_lots(procurement: Procurement) -> list[Lot]:

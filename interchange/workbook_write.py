@@ -2,7 +2,9 @@
 
 Write-only mode streams rows (hundreds of thousands of scores in little memory). Dates are
 written as YYYY-MM-DD text, and a deadline with a time as YYYY-MM-DD HH:MM[:SS], so that no
-spreadsheet's date handling can shift them. Amounts are written as numbers when a float holds
+spreadsheet's date handling can shift them; a time is UK wall-clock time, written with its
+offset only in the hour that repeats when the clocks go back (so it reads back as the same
+instant). Amounts are written as numbers when a float holds
 them exactly, otherwise as text, which the reader accepts too.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ from decimal import Decimal
 import openpyxl
 
 from interchange.workbook import COLUMNS, ParsedTender
+from procurement.timeline import UK, is_ambiguous
 
 
 def write(tender: ParsedTender, path) -> None:
@@ -47,7 +50,11 @@ def _sheets(t: ParsedTender):
         ["itt_published", _day(t.itt_published)],
         ["tender_deadline", _day(t.tender_deadline)],
         ["contract_start", _day(t.contract_start)],
-        ["min_delphi", t.min_delphi]]
+        ["min_delphi", t.min_delphi],
+        ["pin_published", _day(t.pin_published)],
+        ["clarification_deadline", _day(t.clarification_deadline)],
+        ["electronic_submission", "yes" if t.electronic_submission else "no"],
+        ["award_notice_published", _day(t.award_notice_published)]]
     yield "Partners", ([p.name, _number(p.annual_contribution)] for p in t.partners)
     yield "Lots", ([lot.code, lot.title, _number(lot.annual_value)] for lot in t.lots)
     yield "Criteria", ([c.lot, c.code, c.section, c.title, _number(c.weight), c.kind,
@@ -64,7 +71,10 @@ def _day(value: date | datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+        written = value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+        if is_ambiguous(value):  # 01:30 happens twice that night: say which
+            written += value.replace(tzinfo=UK).strftime("%z")[:3] + ":00"
+        return written
     return value.isoformat()
 
 

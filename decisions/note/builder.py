@@ -88,7 +88,7 @@ def _threshold(p: Procurement) -> dict:
 
 def _day(p: Procurement, kind: str) -> date | None:
     d = p.date_of(kind)
-    return d.at.date() if d else None
+    return d.local_date if d else None  # a deadline with a time: its day in the UK
 
 
 def _notices(p: Procurement) -> list[nd.Notice]:

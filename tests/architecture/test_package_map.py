@@ -33,6 +33,7 @@ PURE = [
     "evaluation/results/table_csv.py", "evaluation/rules.py",
     "procurement/standstill.py", "procurement/thresholds.py", "procurement/setup_rules.py",
     "procurement/formatting.py", "procurement/policy.py", "procurement/lifecycle.py",
+    "procurement/timeline.py",
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}

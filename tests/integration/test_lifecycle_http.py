@@ -61,8 +61,8 @@ def test_the_deadline_passes_on_the_next_request_and_is_recorded_once(app, tende
                                                                       monkeypatch):
     p = tender.procurement
     p.state = "tender_published"
-    p.dates.append(TimelineDate(kind="tender_deadline", at=datetime(2031, 6, 10, 12, 0),
-                                with_time=True))  # noon UK time, in summer time: 11:00 UTC
+    p.dates.append(TimelineDate(kind="tender_deadline", at=datetime(2031, 6, 10, 11, 0),
+                                with_time=True))  # stored in UTC: noon UK summer time
     db.session.commit()
     c = client_for(app, users["officer"])
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(2031, 6, 10, 11, 0))
@@ -77,7 +77,7 @@ def test_the_deadline_passes_on_the_next_request_and_is_recorded_once(app, tende
 def test_the_clock_waits_for_the_deadline(app, tender, users, monkeypatch):  # noqa: F811
     p = tender.procurement
     p.state = "clarifications"
-    p.dates.append(TimelineDate(kind="tender_deadline", at=datetime(2031, 6, 10, 12, 0),
+    p.dates.append(TimelineDate(kind="tender_deadline", at=datetime(2031, 6, 10, 11, 0),
                                 with_time=True))
     db.session.commit()
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(2031, 6, 10, 10, 59))  # 11:59 BST
