@@ -104,6 +104,10 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "DOCUSIGN_PRIVATE_KEY_PATH": os.environ.get("DOCUSIGN_PRIVATE_KEY_PATH", ""),
         "DOCUSIGN_BASE_PATH": os.environ.get("DOCUSIGN_BASE_PATH", "https://demo.docusign.net/restapi"),
         "DOCUSIGN_OAUTH_HOST": os.environ.get("DOCUSIGN_OAUTH_HOST", "account-d.docusign.com"),
+        "DOCUSIGN_CA_BUNDLE": os.environ.get("DOCUSIGN_CA_BUNDLE", ""),
+        "DOCUSIGN_TIMEOUT": float(os.environ.get("DOCUSIGN_TIMEOUT", "15")),
+        "DOCUSIGN_ATTEMPTS": int(os.environ.get("DOCUSIGN_ATTEMPTS", "3")),
+        "DOCUSIGN_RETRY_MAX_WAIT": float(os.environ.get("DOCUSIGN_RETRY_MAX_WAIT", "10")),
         # audit chain (docs/audit.md)
         "AUDIT_HMAC_KEY": audit_hmac_key(instance_path, production),
     }
