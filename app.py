@@ -75,6 +75,24 @@ def _register_errors(app: Flask) -> None:
         app.register_error_handler(code, handler)
     app.register_error_handler(CSRFError, handler)
 
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from extensions import database_failure
+
+    def database_failed(err):
+        """The database failed mid-request (e.g. its connection was killed): roll back, so
+        nothing is half-written, and say so; the next request gets a fresh connection."""
+        app.logger.error("database failure: %s", err)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - a dead connection: the session is reset anyway
+            db.session.remove()
+        return render_template("errors/error.html", title="Sorry, nothing was saved",
+                               message=database_failure(err)), 503
+
+    app.register_error_handler(OperationalError, database_failed)
+    app.register_error_handler(InterfaceError, database_failed)
+
 
 def _register_models() -> None:
     # Import every model module so Alembic and relationships see the whole schema.

@@ -1,9 +1,12 @@
 """Configuration from the environment; secrets never live in the code."""
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
+
+AUDIT_KEY_MIN = 32  # characters of AUDIT_HMAC_KEY in production
 
 
 def database_url(instance_path: str) -> str:
@@ -32,6 +35,55 @@ def secret_key(instance_path: str, production: bool) -> str:
     return path.read_text().strip()
 
 
+def audit_hmac_key(instance_path: str, production: bool) -> str:
+    """AUDIT_HMAC_KEY, the key of the audit chain's HMAC: from the environment (required in
+    production, at least AUDIT_KEY_MIN characters); in development generated once and kept
+    in the instance folder. Never stored in the database."""
+    key = os.environ.get("AUDIT_HMAC_KEY")
+    if key:
+        if production and len(key) < AUDIT_KEY_MIN:
+            raise RuntimeError(f"AUDIT_HMAC_KEY must be at least {AUDIT_KEY_MIN} characters")
+        return key
+    if production:
+        raise RuntimeError("AUDIT_HMAC_KEY must be set in production (TENDER_ENV=production)")
+    path = Path(instance_path) / "audit_hmac_key"
+    if not path.exists():  # written whole, then linked: a racing worker reads all or none
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".audit_hmac_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+        finally:
+            os.unlink(draft)
+    return path.read_text().strip()
+
+
+def audit_anchor_path(instance_path: str, database_uri: str, production: bool) -> str:
+    """AUDIT_ANCHOR_PATH: where the audit chain is anchored (an append-only file).
+
+    Required in production, where it must be storage every machine shares. In development,
+    a file in the instance folder per database, so that a throw-away database (the
+    acceptance check's, a test's) never mixes its lines with the development database's."""
+    path = os.environ.get("AUDIT_ANCHOR_PATH")
+    if path:
+        return path
+    if production:
+        raise RuntimeError("AUDIT_ANCHOR_PATH must be set in production (TENDER_ENV="
+                           "production): an append-only file on storage every machine shares")
+    from sqlalchemy.engine import make_url
+
+    try:
+        name = make_url(database_uri).set(password=None).render_as_string()
+    except Exception:  # noqa: BLE001 - an unparseable URL fails later, where it is used
+        name = database_uri
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return str(Path(instance_path) / f"audit-anchor-{digest}.log")
+
+
 def build(instance_path: str, overrides: dict | None = None) -> dict:
     production = os.environ.get("TENDER_ENV") == "production"
     cfg = {
@@ -52,6 +104,15 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "DOCUSIGN_PRIVATE_KEY_PATH": os.environ.get("DOCUSIGN_PRIVATE_KEY_PATH", ""),
         "DOCUSIGN_BASE_PATH": os.environ.get("DOCUSIGN_BASE_PATH", "https://demo.docusign.net/restapi"),
         "DOCUSIGN_OAUTH_HOST": os.environ.get("DOCUSIGN_OAUTH_HOST", "account-d.docusign.com"),
+        "DOCUSIGN_CA_BUNDLE": os.environ.get("DOCUSIGN_CA_BUNDLE", ""),
+        "DOCUSIGN_TIMEOUT": float(os.environ.get("DOCUSIGN_TIMEOUT", "15")),
+        "DOCUSIGN_ATTEMPTS": int(os.environ.get("DOCUSIGN_ATTEMPTS", "3")),
+        "DOCUSIGN_RETRY_MAX_WAIT": float(os.environ.get("DOCUSIGN_RETRY_MAX_WAIT", "10")),
+        # audit chain (docs/audit.md)
+        "AUDIT_HMAC_KEY": audit_hmac_key(instance_path, production),
     }
     cfg.update(overrides or {})
+    if not cfg.get("AUDIT_ANCHOR_PATH"):
+        cfg["AUDIT_ANCHOR_PATH"] = audit_anchor_path(
+            instance_path, cfg["SQLALCHEMY_DATABASE_URI"], production)
     return cfg

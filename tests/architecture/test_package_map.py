@@ -35,6 +35,7 @@ PURE = [
     "procurement/formatting.py", "procurement/policy.py", "procurement/lifecycle.py",
     "procurement/timeline.py",
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
+    "decisions/signoff/retry.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 
