@@ -22,6 +22,13 @@ REGIMES = {
     "PA2023-CFP": "Procurement Act 2023, competitive flexible procedure",
 }
 RELATES_TO = ("Policing", "Crime", "Fire & Rescue")
+# The kind of buyer selects the threshold (procurement/thresholds.py): a police and crime
+# commissioner is a sub-central authority.
+BUYER_KINDS = {
+    "central": "Central government authority",
+    "sub_central": "Sub-central authority (for example a police and crime commissioner or a council)",
+    "utilities": "Utility",
+}
 DATE_LABELS = {
     "pin": "Prior information notice", "engagement": "Market engagement",
     "itt_published": "Invitation to tender published",
@@ -46,6 +53,10 @@ class Procurement(db.Model):
     cpv_codes: Mapped[str] = mapped_column(String(300), default="")
     region: Mapped[str] = mapped_column(String(100), default="")
     min_delphi: Mapped[int | None] = mapped_column(Integer)
+    buyer_kind: Mapped[str] = mapped_column(String(20), default="sub_central",
+                                            server_default="sub_central")
+    two_person_opening: Mapped[bool] = mapped_column(Boolean, default=False)
+    setup_finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(30), default="draft")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
