@@ -12,6 +12,7 @@ from home import bp
 from procurement.access import granted, may, procurement_for
 from procurement.models import DATE_LABELS, REGIMES, Lot, PanelMember, Procurement
 from procurement.policy import PANEL
+from procurement.setup.services import threshold_assessment
 
 
 @bp.route("/")
@@ -41,9 +42,10 @@ def show(reference):
     show_results = may("evaluation.results", procurement)
     lots = list(procurement.lots) if whole else _assigned_lots(procurement)
     results = procurement_results(procurement) if show_results else []
+    threshold = threshold_assessment(procurement) if whole else None
     return render_template("procurement/show.html", p=procurement, regimes=REGIMES, lots=lots,
                            results=results, show_results=show_results,
-                           whole=whole, date_labels=DATE_LABELS)
+                           whole=whole, date_labels=DATE_LABELS, threshold=threshold)
 
 
 def _assigned_lots(procurement: Procurement) -> list[Lot]:
