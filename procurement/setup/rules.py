@@ -221,8 +221,7 @@ class ThresholdView:
 
 def relevant_date(itt_published: date | None, today: date) -> tuple[date, str]:
     """The date the value is estimated at: when the call for competition (the tender notice)
-    is sent (PCR 2015 reg. 6(3); Procurement Act 2023 Sch. 3), else today while it is not
-    yet dated."""
+    is sent (PCR 2015 reg. 6(3)), else today while it is not yet dated."""
     if itt_published is not None:
         return itt_published, "the date the tender notice was published"
     return today, "today, as no tender published date is recorded yet"
