@@ -26,7 +26,8 @@ RELATES_TO = ("Policing", "Crime", "Fire & Rescue")
 # commissioner is a sub-central authority.
 BUYER_KINDS = {
     "central": "Central government authority",
-    "sub_central": "Sub-central authority (for example a police and crime commissioner or a council)",
+    "sub_central": ("Sub-central authority (for example a police and crime commissioner "
+                    "or a council)"),
     "utilities": "Utility",
 }
 DATE_LABELS = {
