@@ -14,6 +14,7 @@ from procurement.access import granted, may, procurement_for
 from procurement.key_dates import key_date_rows
 from procurement.models import REGIMES, Lot, PanelMember, Procurement
 from procurement.policy import PANEL
+from procurement.setup.services import threshold_assessment
 
 
 @bp.route("/")
@@ -51,9 +52,11 @@ def show(reference):
     results = procurement_results(procurement) if show_results else []
     stage = {"label": lifecycle.label(procurement.state),
              "next": lifecycle.next_step(procurement.state)}
+    threshold = threshold_assessment(procurement) if whole else None
     return render_template("procurement/show.html", p=procurement, regimes=REGIMES, lots=lots,
                            results=results, show_results=show_results, stage=stage,
-                           whole=whole, key_dates=key_date_rows(procurement))
+                           whole=whole, key_dates=key_date_rows(procurement),
+                           threshold=threshold)
 
 
 def _assigned_lots(procurement: Procurement) -> list[Lot]:

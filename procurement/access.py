@@ -39,6 +39,23 @@ ROUTES: dict[str, Rule] = {
     "home.index": allow(OFFICER, APPROVER, FINANCE, EVALUATOR),  # its own organisation's
     "home.show": allow(OFFICER, APPROVER, FINANCE, PANEL),  # a panel member: its lots only
     "procurement.audit_trail": allow(OFFICER),
+    # -- set-up: creating a procurement (in the officer's own organisation) and its parts --
+    "procurement.new_procurement": allow(OFFICER),
+    "procurement.setup": allow(OFFICER),
+    "procurement.details": allow(OFFICER),
+    "procurement.lots": allow(OFFICER),
+    "procurement.lot_form": allow(OFFICER),
+    "procurement.lot_remove": allow(OFFICER),
+    "procurement.partners": allow(OFFICER),
+    "procurement.partner_form": allow(OFFICER),
+    "procurement.partner_remove": allow(OFFICER),
+    "procurement.events": allow(OFFICER),
+    "procurement.event_form": allow(OFFICER),
+    "procurement.event_remove": allow(OFFICER),
+    "procurement.setup_dates": allow(OFFICER),
+    "procurement.setup_date": allow(OFFICER),
+    "procurement.setup_check": allow(OFFICER),
+    "procurement.setup_finalise": allow(OFFICER),
     # -- evaluation: the model, the panel, moderation (officer) --------------------------
     "evaluation.overview": allow(OFFICER),
     "evaluation.model": allow(OFFICER),

@@ -23,6 +23,14 @@ REGIMES = {
     "PA2023-CFP": "Procurement Act 2023, competitive flexible procedure",
 }
 RELATES_TO = ("Policing", "Crime", "Fire & Rescue")
+# The kind of buyer selects the threshold (procurement/thresholds.py): a police and crime
+# commissioner is a sub-central authority.
+BUYER_KINDS = {
+    "central": "Central government authority",
+    "sub_central": ("Sub-central authority (for example a police and crime commissioner "
+                    "or a council)"),
+    "utilities": "Utility",
+}
 DATE_LABELS = {
     "pin": "Prior information notice", "engagement": "Market engagement",
     "itt_published": "Invitation to tender published",
@@ -51,6 +59,10 @@ class Procurement(db.Model):
     # period (PCR 2015 reg. 27(6), 28(9); PA 2023 s.54(4)). Migration 0006.
     electronic_submission: Mapped[bool] = mapped_column(Boolean, default=True,
                                                         server_default=true())
+    buyer_kind: Mapped[str] = mapped_column(String(20), default="sub_central",
+                                            server_default="sub_central")
+    two_person_opening: Mapped[bool] = mapped_column(Boolean, default=False)
+    setup_finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(30), default="draft")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

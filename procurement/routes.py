@@ -1,2 +1,3 @@
 """The procurement package's pages and commands, attached to the app by the factory."""
 from procurement import audit_trail, cli  # noqa: F401
+from procurement.setup import routes as setup_routes  # noqa: F401

@@ -36,6 +36,7 @@ PURE = [
     "procurement/timeline.py",
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
     "decisions/signoff/retry.py",
+    "procurement/cpv.py", "procurement/setup/rules.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 

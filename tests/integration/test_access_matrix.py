@@ -25,7 +25,8 @@ from accounts.models import Organisation, User
 from audit.models import AuditRecord
 from extensions import db
 from procurement.access import ROUTES
-from procurement.models import Bid, Bidder, Lot, PanelMember
+from procurement.models import (Bid, Bidder, EngagementEvent, Lot, PanelMember,
+                                PartnerContribution)
 from procurement.policy import (ADMIN, APPROVER, EVALUATOR, FINANCE, OFFICER, PANEL, PUBLIC,
                                 SIGNED_IN, SUPPLIER)
 from tests.conftest import PASSWORD, _empty_tables, _password_hash
@@ -135,6 +136,13 @@ def world(_app):
             "reference": REF, "code": "A", "bid_id": bid.id, "kind": "eia", "number": 1,
             "criterion_id": lot.criteria[0].id, "filename": "css/app.css",
             "member_id": db.session.scalar(select(PanelMember.id).where(PanelMember.lot_id == lot.id)),
+            # the set-up's own ids: the demo's lot A, its first partner and engagement event
+            "lot_id": lot.id, "date_kind": "itt_published",
+            "partner_id": db.session.scalar(select(PartnerContribution.id).where(
+                PartnerContribution.procurement_id == lot.procurement_id)
+                .order_by(PartnerContribution.id)),
+            "event_id": db.session.scalar(select(EngagementEvent.id).where(
+                EngagementEvent.procurement_id == lot.procurement_id).order_by(EngagementEvent.id)),
         }
         assert sent.exit_code == 0, sent.output
         db.session.remove()
