@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -290,12 +289,12 @@ def test_uploaded_pdf_annex_is_used_as_is():
     assert "Attached" in text(note)
 
 
-def test_render_with_annexes_and_pack_is_fast(data):
-    start = time.perf_counter()
-    pack = build_pack(render_note(data), annex_pdfs(data))
-    elapsed = time.perf_counter() - start
-    print(f"note + EIA + DPIA + pack: {elapsed * 1000:.0f} ms, {len(pack) // 1024} KiB")
-    assert elapsed < 5
+def test_render_with_annexes_builds_one_pack(data):
+    """(Its speed is `make bench`'s to measure.)"""
+    note, annexes = render_note(data), annex_pdfs(data)
+    pack = build_pack(note, annexes)
+    count = sum(len(PdfReader(io.BytesIO(p)).pages) for p in [note, *annexes])
+    assert len(PdfReader(io.BytesIO(pack)).pages) == count
 
 
 def test_annex_dates_stored_as_iso_text_are_drawn_long():
