@@ -32,6 +32,33 @@ def secret_key(instance_path: str, production: bool) -> str:
     return path.read_text().strip()
 
 
+def _whole(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number (got {value!r})") from None
+    if number < 1:
+        raise RuntimeError(f"{name} must be at least 1 (got {number})")
+    return number
+
+
+def _file_limits() -> dict:
+    """Bounds on hostile files (docs/hardening-files.md): workbooks before openpyxl reads
+    them, and the DocuSign Connect body before it is read."""
+    return {
+        "WORKBOOK_MAX_MB": _whole("TENDER_WORKBOOK_MAX_MB", 50),
+        "WORKBOOK_MAX_UNPACKED_MB": _whole("TENDER_WORKBOOK_MAX_UNPACKED_MB", 500),
+        "WORKBOOK_MAX_PARTS": _whole("TENDER_WORKBOOK_MAX_PARTS", 1000),
+        "WORKBOOK_MAX_ROWS": _whole("TENDER_WORKBOOK_MAX_ROWS", 400_000),
+        "WORKBOOK_MAX_COLUMNS": _whole("TENDER_WORKBOOK_MAX_COLUMNS", 200),
+        "WORKBOOK_MAX_CELLS": _whole("TENDER_WORKBOOK_MAX_CELLS", 4_000_000),
+        "DOCUSIGN_CONNECT_MAX_MB": _whole("DOCUSIGN_CONNECT_MAX_MB", 100),
+    }
+
+
 def build(instance_path: str, overrides: dict | None = None) -> dict:
     production = os.environ.get("TENDER_ENV") == "production"
     cfg = {
@@ -53,5 +80,6 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "DOCUSIGN_BASE_PATH": os.environ.get("DOCUSIGN_BASE_PATH", "https://demo.docusign.net/restapi"),
         "DOCUSIGN_OAUTH_HOST": os.environ.get("DOCUSIGN_OAUTH_HOST", "account-d.docusign.com"),
     }
+    cfg.update(_file_limits())
     cfg.update(overrides or {})
     return cfg
