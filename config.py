@@ -45,10 +45,12 @@ def _whole(name: str, default: int) -> int:
     return number
 
 
-def _file_limits() -> dict:
-    """Bounds on hostile files (docs/hardening-files.md): workbooks before openpyxl reads
-    them, and the DocuSign Connect body before it is read."""
+def _hardening(production: bool) -> dict:
+    """Security headers (security.py: HSTS in production only) and the bounds on hostile
+    files (docs/hardening-files.md): workbooks before openpyxl reads them, and the DocuSign
+    Connect body before it is read."""
     return {
+        "PRODUCTION": production,
         "WORKBOOK_MAX_MB": _whole("TENDER_WORKBOOK_MAX_MB", 50),
         "WORKBOOK_MAX_UNPACKED_MB": _whole("TENDER_WORKBOOK_MAX_UNPACKED_MB", 500),
         "WORKBOOK_MAX_PARTS": _whole("TENDER_WORKBOOK_MAX_PARTS", 1000),
@@ -80,6 +82,6 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "DOCUSIGN_BASE_PATH": os.environ.get("DOCUSIGN_BASE_PATH", "https://demo.docusign.net/restapi"),
         "DOCUSIGN_OAUTH_HOST": os.environ.get("DOCUSIGN_OAUTH_HOST", "account-d.docusign.com"),
     }
-    cfg.update(_file_limits())
+    cfg.update(_hardening(production))
     cfg.update(overrides or {})
     return cfg
