@@ -303,7 +303,8 @@ def report(rows: int, wrote: float, read: dict, imported: dict, results: dict,
           "results": results["with_db"] < TARGETS["results"],
           "engine": results["engine"] < TARGETS["results"],
           "memory": imported["peak_mib"] < TARGETS["memory_mib"],
-          **{page: seconds < TARGETS["page"] for page, seconds in pages.items()}}
+          # "page …": the results page's flag must not overwrite the results' own
+          **{f"page {page}": seconds < TARGETS["page"] for page, seconds in pages.items()}}
 
     def mark(flag):
         return "meets target" if flag else "MISSES target"
@@ -324,7 +325,7 @@ def report(rows: int, wrote: float, read: dict, imported: dict, results: dict,
         f"peak memory of the import:            {imported['peak_mib']:8.0f} MiB "
         f"({mark(ok['memory'])} < 1024 MiB)",
         *(f"{page} page of one lot (median of 5):  {seconds * 1000:8.0f} ms   "
-          f"({mark(ok[page])} < 300 ms)" for page, seconds in pages.items()),
+          f"({mark(ok[f'page {page}'])} < 300 ms)" for page, seconds in pages.items()),
     ])
 
 
