@@ -48,6 +48,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_assets(app)
     _register_errors(app)
+    from security import register as register_security
+    register_security(app)
     return app
 
 

@@ -84,6 +84,35 @@ def audit_anchor_path(instance_path: str, database_uri: str, production: bool) -
     return str(Path(instance_path) / f"audit-anchor-{digest}.log")
 
 
+def _whole(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number (got {value!r})") from None
+    if number < 1:
+        raise RuntimeError(f"{name} must be at least 1 (got {number})")
+    return number
+
+
+def _hardening(production: bool) -> dict:
+    """Security headers (security.py: HSTS in production only) and the bounds on hostile
+    files (docs/hardening-files.md): workbooks before openpyxl reads them, and the DocuSign
+    Connect body before it is read."""
+    return {
+        "PRODUCTION": production,
+        "WORKBOOK_MAX_MB": _whole("TENDER_WORKBOOK_MAX_MB", 50),
+        "WORKBOOK_MAX_UNPACKED_MB": _whole("TENDER_WORKBOOK_MAX_UNPACKED_MB", 500),
+        "WORKBOOK_MAX_PARTS": _whole("TENDER_WORKBOOK_MAX_PARTS", 1000),
+        "WORKBOOK_MAX_ROWS": _whole("TENDER_WORKBOOK_MAX_ROWS", 400_000),
+        "WORKBOOK_MAX_COLUMNS": _whole("TENDER_WORKBOOK_MAX_COLUMNS", 200),
+        "WORKBOOK_MAX_CELLS": _whole("TENDER_WORKBOOK_MAX_CELLS", 4_000_000),
+        "DOCUSIGN_CONNECT_MAX_MB": _whole("DOCUSIGN_CONNECT_MAX_MB", 100),
+    }
+
+
 def build(instance_path: str, overrides: dict | None = None) -> dict:
     production = os.environ.get("TENDER_ENV") == "production"
     cfg = {
@@ -111,6 +140,7 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         # audit chain (docs/audit.md)
         "AUDIT_HMAC_KEY": audit_hmac_key(instance_path, production),
     }
+    cfg.update(_hardening(production))
     cfg.update(overrides or {})
     if not cfg.get("AUDIT_ANCHOR_PATH"):
         cfg["AUDIT_ANCHOR_PATH"] = audit_anchor_path(

@@ -6,6 +6,13 @@ spreadsheet's date handling can shift them; a time is UK wall-clock time, writte
 offset only in the hour that repeats when the clocks go back (so it reads back as the same
 instant). Amounts are written as numbers when a float holds
 them exactly, otherwise as text, which the reader accepts too.
+
+Text that a spreadsheet would take for a formula (it begins with =, +, -, @, a tab or a
+carriage return: OWASP "CSV injection") is written as a text cell that is never evaluated:
+data type "s" (openpyxl would otherwise write "=…" as a formula) with the quotePrefix style
+(Excel's leading apostrophe, so it stays text when the cell is edited). No character is
+added to the value, so the reader reads back exactly what was written; numbers, negative
+ones too, stay numbers.
 """
 from __future__ import annotations
 
@@ -15,9 +22,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 
 from interchange.workbook import COLUMNS, ParsedTender
 from procurement.timeline import UK, is_ambiguous
+
+FORMULA_START = "=+-@\t\r"  # what makes a spreadsheet read text as a formula
 
 
 def write(tender: ParsedTender, path) -> None:
@@ -32,7 +42,8 @@ def write(tender: ParsedTender, path) -> None:
             sheet = book.create_sheet(name)
             sheet.append(list(COLUMNS[name]))
             for row in rows:
-                sheet.append(row)
+                sheet.append([_text_cell(sheet, v) if type(v) is str and v and
+                              v[0] in FORMULA_START else v for v in row])
         book.save(temporary)
         os.replace(temporary, path)
     except BaseException:
@@ -65,6 +76,14 @@ def _sheets(t: ParsedTender):
                      for s in t.scores)
     yield "Consensus", ([c.lot, c.bidder, c.criterion, _number(c.score), c.rationale]
                         for c in t.consensus)
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    """`value` as a text cell no spreadsheet evaluates."""
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"  # openpyxl made "=…" a formula
+    cell.quotePrefix = True
+    return cell
 
 
 def _day(value: date | datetime | None) -> str | None:

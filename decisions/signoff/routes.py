@@ -184,4 +184,4 @@ def signoff_version_pdf(reference, number):
     name = f"decision-note-{ident}-v{number}{'-signed' if signed else ''}.pdf"
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'attachment; filename="{name}"',
-                      "Cache-Control": "no-store"}
+                      "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Lowest first. Packages in one layer do not import each other.
 LAYERS = [
-    {"extensions", "config", "clock"},  # infrastructure
+    {"extensions", "config", "clock", "security"},  # infrastructure
     {"audit"},                          # records every layer writes in its own commit
     {"accounts"},                       # organisations, users, roles, settings, sign-in
     {"procurement"},                    # the base: models, the one access policy, rules
@@ -37,6 +37,7 @@ PURE = [
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
     "decisions/signoff/retry.py",
     "procurement/cpv.py", "procurement/setup/rules.py",
+    "interchange/workbook_limits.py", "decisions/annexes/pdf_safety.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 

@@ -132,6 +132,6 @@ def test_the_workbook_import_creates_the_same_records(app):
         ("contract_start", date(2023, 10, 1)), ("itt_published", date(2023, 2, 1)),
         ("tender_deadline", date(2023, 3, 28))]
     assert (p.buyer_kind, p.two_person_opening, p.setup_finalised_at, p.state) == (
-        "sub_central", False, None, "draft")
+        "sub_central", False, None, "evaluation")  # its bids were received outside Tender
     assert sum(len(lot.criteria) for lot in p.lots) == 8 and len(p.bidders) == 2
     assert db.session.scalar(select(PanelMember.id).limit(1)) is not None
