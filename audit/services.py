@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from clock import utcnow
 from audit.chain import GENESIS, record_hash
@@ -37,6 +37,10 @@ def current_actor(default: str = "system") -> str:
 def record(entity: str, entity_id, action: str, before=None, after=None, *,
            procurement_ref: str | None = None, actor: str | None = None) -> AuditRecord:
     """Append one record to the chain; the caller's commit makes it permanent with the change."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no SELECT … FOR UPDATE: take its write lock first, so two writers (two
+        # workers, or threads) read the head one after the other, never the same head.
+        db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
     head = db.session.execute(select(AuditHead).with_for_update()).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)

@@ -34,6 +34,7 @@ PURE = [
     "procurement/standstill.py", "procurement/thresholds.py", "procurement/setup_rules.py",
     "procurement/formatting.py", "procurement/policy.py",
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
+    "accounts/passwords.py", "accounts/session_rules.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 
