@@ -84,6 +84,19 @@ def audit_anchor_path(instance_path: str, database_uri: str, production: bool) -
     return str(Path(instance_path) / f"audit-anchor-{digest}.log")
 
 
+def throttle_storage_uri(production: bool) -> str:
+    """Where the sign-in throttle counts: RATELIMIT_STORAGE_URI, by default the database.
+
+    `tender-db://` keeps the counters in the application's database, shared by every worker
+    and machine; `redis://host:6379` uses Redis (install `limits[redis]`). `memory://` counts
+    in one process only, so it is refused in production."""
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "tender-db://"
+    if production and uri.startswith("memory:"):
+        raise RuntimeError("RATELIMIT_STORAGE_URI=memory:// counts in one process only; in "
+                           "production use tender-db:// (the database) or redis://")
+    return uri
+
+
 def build(instance_path: str, overrides: dict | None = None) -> dict:
     production = os.environ.get("TENDER_ENV") == "production"
     cfg = {
@@ -96,6 +109,16 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # The sign-in throttle (accounts.throttle): Flask-Limiter, failures only.
+        "RATELIMIT_STORAGE_URI": throttle_storage_uri(production),
+        "RATELIMIT_STRATEGY": "fixed-window",
+        "SIGNIN_LIMIT_PER_ACCOUNT": os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT",
+                                                   "5 per 15 minutes"),
+        "SIGNIN_LIMIT_PER_ADDRESS": os.environ.get("SIGNIN_LIMIT_PER_ADDRESS",
+                                                   "20 per 15 minutes"),
+        # Proxies in front of the app (a load balancer: 1) whose X-Forwarded-For to trust, so
+        # the throttle sees the client's address, not the proxy's.
+        "TRUSTED_PROXIES": int(os.environ.get("TENDER_TRUSTED_PROXIES", "0") or 0),
         # DocuSign (optional: without these, envelopes are recorded locally)
         "DOCUSIGN_CONNECT_HMAC_KEY": os.environ.get("DOCUSIGN_CONNECT_HMAC_KEY", ""),
         "DOCUSIGN_ACCOUNT_ID": os.environ.get("DOCUSIGN_ACCOUNT_ID", ""),

@@ -1,4 +1,6 @@
 """Extensions, created unbound and bound to the app in create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -42,3 +44,5 @@ def database_failure(exc: BaseException) -> str | None:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Its storage is RATELIMIT_STORAGE_URI (config.py); its limits are accounts.throttle's.
+limiter = Limiter(key_func=get_remote_address)

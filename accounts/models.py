@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,6 +55,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped whenever the password, roles or active flag change, or on "sign out everywhere":
+    # every session begun at an older generation has ended (accounts.sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
@@ -80,6 +83,55 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+def bump_session_generation(user: User) -> None:
+    """End every session of this person (in the same commit as the change that calls it)."""
+    if inspect(user).has_identity:  # in SQL, so two workers bumping at once both count
+        user.session_generation = User.session_generation + 1
+    else:
+        user.session_generation = (user.session_generation or 0) + 1
+
+
+def _ends_sessions(attribute):
+    @event.listens_for(attribute, "set", active_history=True)
+    def changed(target, value, oldvalue, initiator):
+        if inspect(target).has_identity and value != oldvalue:
+            bump_session_generation(target)
+
+
+for _attribute in (User.password_hash, User.roles, User.active):
+    _ends_sessions(_attribute)
+
+
+class UserSession(db.Model):
+    """A signed-in session: the server's half of the session cookie, so it can be ended.
+
+    The cookie carries a random token; only its SHA-256 is kept here. Signing out deletes the
+    row; a change of password, roles or active flag (or "sign out everywhere") bumps the
+    person's generation, which ends every row begun before it.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, updated once a minute
+
+    user: Mapped[User] = relationship()
+
+
+class ThrottleCounter(db.Model):
+    """One fixed-window counter of the sign-in throttle (accounts.throttle_storage)."""
+
+    __tablename__ = "throttle_counter"
+
+    bucket: Mapped[str] = mapped_column(String(512), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
+
+
 class Setting(db.Model):
     """Administrator's settings (decision-number prefix, spread flag, justification length…)."""
 
@@ -92,6 +144,8 @@ DEFAULT_SETTINGS = {
     "spread_flag": "2",  # moderation flags max − min above this many points
     "justification_min_length": "20",
     "marking": "OFFICIAL",
+    "session_idle_minutes": "30",  # signed out after this long without a request
+    "session_absolute_hours": "12",  # and this long after signing in, however active
 }
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import current_app, has_request_context
 from flask_login import current_user
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, select, update
 
 from clock import utcnow
 from audit import anchor
@@ -40,10 +40,16 @@ def current_actor(default: str = "system") -> str:
 def record(entity: str, entity_id, action: str, before=None, after=None, *,
            procurement_ref: str | None = None, actor: str | None = None) -> AuditRecord:
     """Append one record to the chain; the caller's commit makes it permanent with the change."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # SQLite has no SELECT … FOR UPDATE: take its write lock first, so two writers (two
+        # workers, or threads) read the head one after the other, never the same head.
+        db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
     head = db.session.execute(select(AuditHead).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        db.session.add(head)
+    if head is None:  # the first record ever: two first writers at once make one head
+        db.session.execute(_insert(dialect)(AuditHead).values(id=1, seq=0, hash=GENESIS)
+                           .on_conflict_do_nothing(index_elements=["id"]))
+        head = db.session.execute(select(AuditHead).with_for_update()).scalar_one()
     rec = AuditRecord(
         seq=head.seq + 1, at=utcnow().replace(microsecond=0), actor=actor or current_actor(),
         procurement_ref=procurement_ref, entity=entity, entity_id=str(entity_id),
@@ -60,6 +66,14 @@ def record(entity: str, entity_id, action: str, before=None, after=None, *,
 def hmac_key() -> bytes:
     """AUDIT_HMAC_KEY (config.audit_hmac_key): from the environment, never the database."""
     return current_app.config["AUDIT_HMAC_KEY"].encode()
+
+
+def _insert(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def as_dict(rec: AuditRecord) -> dict:

@@ -35,6 +35,8 @@ ROUTES: dict[str, Rule] = {
     "decisions.docusign_connect": allow(PUBLIC),  # DocuSign Connect: its HMAC signature is checked
     # -- anyone signed in ----------------------------------------------------------------
     "accounts.logout": allow(SIGNED_IN),
+    "accounts.change_password": allow(SIGNED_IN),  # your own password only
+    "accounts.sign_out_everywhere": allow(SIGNED_IN),  # your own sessions only
     # -- procurements --------------------------------------------------------------------
     "home.index": allow(OFFICER, APPROVER, FINANCE, EVALUATOR),  # its own organisation's
     "home.show": allow(OFFICER, APPROVER, FINANCE, PANEL),  # a panel member: its lots only
