@@ -37,7 +37,7 @@ PURE = [
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
     "decisions/signoff/retry.py",
     "procurement/cpv.py", "procurement/setup/rules.py",
-    "accounts/passwords.py", "accounts/session_rules.py",
+    "accounts/passwords.py", "accounts/session_rules.py", "accounts/admin/rules.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 
