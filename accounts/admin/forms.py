@@ -15,7 +15,7 @@ from accounts.models import APPROVER_ROLES, ROLES
 from accounts.passwords import problems
 
 
-def _choices(pairs) -> list[SelectChoice]:
+def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
@@ -24,7 +24,7 @@ class ActionForm(FlaskForm):
 
 
 class _Roles(FlaskForm):
-    roles = SelectMultipleField("Roles", choices=_choices(ROLES.items()), validate_choice=False)
+    roles = SelectMultipleField("Roles", choices=choices(ROLES.items()), validate_choice=False)
     organisation_id = SelectField("Organisation", validate_choice=False)
 
     def validate_roles(self, field):
@@ -33,7 +33,7 @@ class _Roles(FlaskForm):
             raise ValidationError(problem)
 
     def validate_organisation_id(self, field):
-        if field.data not in {c.value for c in self.organisation_id.choices}:
+        if not field.data or field.data not in {c.value for c in self.organisation_id.choices}:
             raise ValidationError("Select the person's organisation")
 
 
@@ -86,7 +86,7 @@ class OrganisationForm(FlaskForm):
     name = StringField("Name", validators=[
         DataRequired("Enter the organisation's name"),
         Length(max=200, message="Enter a name of 200 characters or fewer")])
-    kind = RadioField("Kind of organisation", choices=_choices(rules.ORGANISATION_KINDS.items()),
+    kind = RadioField("Kind of organisation", choices=choices(rules.ORGANISATION_KINDS.items()),
                       validate_choice=False)
     decision_prefix = StringField("Decision-number prefix")
     signoff_order = StringField("Sign-off order")

@@ -17,7 +17,7 @@ import clock
 from accounts import bp
 from accounts.admin import rules
 from accounts.admin.forms import (ActionForm, EditUserForm, OrganisationForm,
-                                  ResetPasswordForm, SettingForm, UserForm)
+                                  ResetPasswordForm, SettingForm, UserForm, choices)
 from accounts.models import (APPROVER_ROLES, DEFAULT_SETTINGS, ROLES, Organisation, Setting,
                              SettingValue, User)
 from audit.services import record
@@ -32,9 +32,9 @@ def _done(message: str, target: str):
 def _organisation_choices(form) -> None:
     organisations = db.session.execute(select(Organisation).order_by(
         Organisation.name)).scalars().all()
-    form.organisation_id.choices = [("", "Select an organisation")] + [
+    form.organisation_id.choices = choices([("", "Select an organisation")] + [
         (str(o.id), f"{o.name} ({rules.ORGANISATION_KINDS.get(o.kind, o.kind)})")
-        for o in organisations]
+        for o in organisations])
 
 
 def _person(user_id: int) -> User:
