@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 import clock
-from accounts import bp
+from accounts import bp, sessions
 from accounts.admin import rules
 from accounts.admin.forms import (ActionForm, EditUserForm, OrganisationForm,
                                   ResetPasswordForm, SettingForm, UserForm, choices)
@@ -106,6 +106,8 @@ def user_edit(user_id: int):
             after = _summary(person)
             if after != before:
                 record("user", person.email, "change", before=before, after=after)
+            if person.id == current_user.id and before["roles"] != after["roles"]:
+                sessions.start(person)  # its own roles changed: this browser goes on
             db.session.commit()
             ended = " Their roles changed, so they have been signed out." \
                 if before["roles"] != after["roles"] else ""

@@ -257,10 +257,13 @@ def test_the_administrator_cannot_remove_its_own_admin_role(site):
                                            "organisation_id": str(org_id(site))})
     error_page(resp, "You cannot remove your own administrator role")
     assert user(site, ADMIN).roles == "admin"
-    # adding a role to itself is fine, and keeps it signed in? It ends its sessions too.
+    # adding a role to itself is fine: its other sessions end, this browser goes on
+    other_browser = sign_in(site)
     resp = post(c, f"/admin/users/{uid}", {"name": "Admin", "roles": ["admin", "officer"],
                                            "organisation_id": str(org_id(site))})
     assert resp.status_code == 303 and user(site, ADMIN).role_set == {"admin", "officer"}
+    assert c.get("/admin/users").status_code == 200
+    assert other_browser.get("/admin/users").status_code == 302
 
 
 def test_an_unknown_role_or_user_is_refused(site):
