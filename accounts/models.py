@@ -1,13 +1,15 @@
 """Organisations, users and their roles, and the administrator's settings."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, event, inspect
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, event,
+                        inspect, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+import clock
 from clock import utcnow
 from extensions import db
 
@@ -146,9 +148,45 @@ DEFAULT_SETTINGS = {
     "marking": "OFFICIAL",
     "session_idle_minutes": "30",  # signed out after this long without a request
     "session_absolute_hours": "12",  # and this long after signing in, however active
+    "ocds_prefix": "ocds-tender",  # placeholder: register the body's own with OCP
+    "upload_size_limit_mb": "20",
+    "delphi_risk_bands": "0-20 very high, 21-40 high, 41-60 moderate, 61-80 low, 81-100 very low",
 }
 
 
+class SettingValue(db.Model):
+    """A setting's value from a date: the administrator's history of every setting.
+
+    The value in force on a day is the one with the latest `effective_from` on or before it
+    (the later entry of the same date wins). Nothing is overwritten or deleted: the history
+    is the record of what applied when (accounts.admin)."""
+
+    __tablename__ = "setting_value"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    value: Mapped[str] = mapped_column(Text)
+    effective_from: Mapped[date] = mapped_column(Date)
+    changed_by: Mapped[str] = mapped_column(String(254))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def settings_in_force(keys, on: date | None = None) -> dict[str, str]:
+    """The values in force on `on` (today) of these keys, where one is set: the latest
+    effective entry of `setting_value`, else the older `setting` row. No defaults here."""
+    keys = tuple(keys)
+    on = on or clock.today()
+    found = dict(db.session.execute(select(Setting.key, Setting.value).where(
+        Setting.key.in_(keys))).all())
+    rows = db.session.execute(select(SettingValue.key, SettingValue.value).where(
+        SettingValue.key.in_(keys), SettingValue.effective_from <= on)
+        .order_by(SettingValue.effective_from, SettingValue.id)).all()
+    for key, value in rows:  # oldest first: the last one of each key is in force
+        found[key] = value
+    return found
+
+
 def get_setting(key: str) -> str:
-    row = db.session.get(Setting, key)
-    return row.value if row else DEFAULT_SETTINGS.get(key, "")
+    """The value in force today; DEFAULT_SETTINGS where none was ever set."""
+    value = settings_in_force((key,)).get(key)
+    return value if value is not None else DEFAULT_SETTINGS.get(key, "")

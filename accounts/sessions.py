@@ -18,7 +18,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
 
 import clock
-from accounts.models import Setting, User, UserSession, bump_session_generation
+from accounts.models import User, UserSession, bump_session_generation, settings_in_force
 from accounts.session_rules import ENDED, Timeouts, session_refusal, timeouts_from
 from extensions import db
 
@@ -31,8 +31,7 @@ def _digest(token: str) -> str:
 
 
 def timeouts() -> Timeouts:
-    rows = dict(db.session.execute(select(Setting.key, Setting.value).where(
-        Setting.key.in_(("session_idle_minutes", "session_absolute_hours")))).all())
+    rows = settings_in_force(("session_idle_minutes", "session_absolute_hours"))
     return timeouts_from(rows.get("session_idle_minutes"), rows.get("session_absolute_hours"))
 
 

@@ -105,6 +105,15 @@ ROUTES: dict[str, Rule] = {
     "decisions.my_letters": allow(SUPPLIER),
     # -- users, organisations, roles, settings (administrator) ---------------------------
     "accounts.users": allow(ADMIN),
+    "accounts.user_new": allow(ADMIN),
+    "accounts.user_edit": allow(ADMIN),
+    "accounts.user_active": allow(ADMIN),
+    "accounts.user_password": allow(ADMIN),
+    "accounts.organisations": allow(ADMIN),
+    "accounts.organisation_new": allow(ADMIN),
+    "accounts.organisation_edit": allow(ADMIN),
+    "accounts.settings": allow(ADMIN),
+    "accounts.setting_edit": allow(ADMIN),
     "accounts.no_role": allow(SIGNED_IN),
 }
 

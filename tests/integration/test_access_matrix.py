@@ -143,6 +143,11 @@ def world(_app):
                 .order_by(PartnerContribution.id)),
             "event_id": db.session.scalar(select(EngagementEvent.id).where(
                 EngagementEvent.procurement_id == lot.procurement_id).order_by(EngagementEvent.id)),
+            # the administrator's pages: the demo officer, its organisation, one setting
+            "user_id": db.session.scalar(select(User.id).where(User.email == DEMO["officer"])),
+            "organisation_id": db.session.scalar(select(User.organisation_id).where(
+                User.email == DEMO["officer"])),
+            "key": "marking",
         }
         assert sent.exit_code == 0, sent.output
         db.session.remove()
