@@ -9,7 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import IntegerConverter
 
 import config
-from extensions import csrf, db, login_manager, migrate
+from extensions import csrf, db, limiter, login_manager, migrate
 
 HERE = Path(__file__).resolve().parent
 # The largest id: the ids are INTEGER columns, 32-bit in PostgreSQL (SQLite's are 64-bit), and
@@ -44,10 +44,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(HERE / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    import accounts.throttle_storage  # noqa: F401  (the tender-db:// storage, before init_app)
+    limiter.init_app(app)  # after CSRF: a form without its token never reaches the throttle
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _register_models()
     _register_blueprints(app)
     _register_assets(app)
     _register_errors(app)
+    from security import register as register_security
+    register_security(app)
     return app
 
 
@@ -78,6 +86,24 @@ def _register_errors(app: Flask) -> None:
     for code in messages:
         app.register_error_handler(code, handler)
     app.register_error_handler(CSRFError, handler)
+
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from extensions import database_failure
+
+    def database_failed(err):
+        """The database failed mid-request (e.g. its connection was killed): roll back, so
+        nothing is half-written, and say so; the next request gets a fresh connection."""
+        app.logger.error("database failure: %s", err)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - a dead connection: the session is reset anyway
+            db.session.remove()
+        return render_template("errors/error.html", title="Sorry, nothing was saved",
+                               message=database_failure(err)), 503
+
+    app.register_error_handler(OperationalError, database_failed)
+    app.register_error_handler(InterfaceError, database_failed)
 
 
 def _register_models() -> None:

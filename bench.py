@@ -7,6 +7,11 @@ ratio, the results of all lots (from the database, and the engine alone) and the
 peak memory, two pages of one lot, and the open data of issue 12 (publishing notices, the
 public list, the OCDS feed, a 50-lot award notice). Small functions, so more timings can be
 added beside them.
+
+
+Then the hostile workbooks of issue 10 (`hostile_workbook`): a 150 MB cell packed into
+about 150 KB, and a million rows; `tender import` of each, in a fresh process, must refuse
+it costing under 300 MB above the process's idle memory.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from decimal import Decimal
 LOTS, BIDS, CRITERIA, EVALUATORS = 50, 20, 30, 7
 REFERENCE = "BENCH-2025"
 TARGETS = {"ratio": 2.0, "results": 0.5, "memory_mib": 1024, "page": 0.3,
-           "publish": 1.0, "feed": 1.0, "award_content": 1.0}
+           "publish": 1.0, "feed": 1.0, "award_content": 1.0, "refusal_mib": 300}
 OPEN_DATA_PROCUREMENTS = 200
 
 
@@ -236,6 +241,125 @@ def time_open_data(folder: str, runs: int = 5) -> dict:
     return timings
 
 
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml."
+HOSTILE_PARTS = {  # a minimal workbook, as Excel lays it out: one sheet, shared strings
+    "[Content_Types].xml":
+        b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="' + _TYPE + b'sheet.main+xml"/>'
+        b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="' + _TYPE
+        + b'worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="' + _TYPE
+        + b'sharedStrings+xml"/></Types>',
+    "_rels/.rels":
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="' + _REL + b'/officeDocument" Target="xl/workbook.xml"/>'
+        b'</Relationships>',
+    "xl/workbook.xml":
+        b'<workbook xmlns="' + _MAIN + b'" xmlns:r="' + _REL + b'"><sheets>'
+        b'<sheet name="Scores" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels":
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="' + _REL + b'/worksheet" Target="worksheets/sheet1.xml"/>'
+        b'<Relationship Id="rId2" Type="' + _REL + b'/sharedStrings" Target="sharedStrings.xml"/>'
+        b'</Relationships>',
+}
+_HEADER = ("lot", "bidder", "criterion", "evaluator", "score", "comment")
+
+
+def hostile_workbook(path: str, kind: str = "cell", size: int = 150) -> None:
+    """A small .xlsx whose "Scores" sheet is hostile once unpacked.
+
+    kind "cell": one comment (a shared string, as Excel keeps text) of `size` MB of one
+    repeated letter, which deflate packs about 1000:1; "rows": `size` x 10,000 rows of one
+    cell each (size=100: a million rows)."""
+    import zipfile
+
+    header = b"".join(b'<c r="%s1" t="s"><v>%d</v></c>' % (b"ABCDEF"[i:i + 1], i)
+                      for i in range(len(_HEADER)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for name, content in HOSTILE_PARTS.items():
+            target.writestr(name, content)
+        with target.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
+            out.write(b'<worksheet xmlns="' + _MAIN + b'"><sheetData><row r="1">' + header
+                      + b"</row>")
+            if kind == "cell":
+                out.write(b'<row r="2"><c r="A2" t="s"><v>0</v></c>'
+                          b'<c r="F2" t="s"><v>6</v></c></row>')
+            elif kind == "rows":
+                for start in range(2, size * 10_000 + 2, 10_000):
+                    out.write(b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n)
+                                       for n in range(start, start + 10_000)))
+            else:
+                raise ValueError(kind)
+            out.write(b"</sheetData></worksheet>")
+        with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as out:
+            out.write(b'<sst xmlns="' + _MAIN + b'">' + b"".join(
+                b"<si><t>%s</t></si>" % name.encode() for name in _HEADER) + b"<si><t>")
+            block = b"A" * (1024 * 1024)
+            for _ in range(size if kind == "cell" else 0):
+                out.write(block)
+            out.write(b"</t></si></sst>")
+
+
+def _memory_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _refuse_here(path: str) -> None:
+    """Child process: `tender import` of a hostile workbook; its cost above idle memory."""
+    from app import app
+    import interchange.workbook_file  # noqa: F401 - openpyxl loaded, as in a warm worker
+
+    runner = app.test_cli_runner()
+    try:  # the peak so far is forgotten (Linux 4.0+), so the peak below is the refusal's
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        pass
+    idle = _memory_kib("VmRSS")
+    started = time.perf_counter()
+    result = runner.invoke(args=["tender", "import", path])
+    seconds = time.perf_counter() - started
+    peak = max(_memory_kib("VmHWM"), _memory_kib("VmRSS"))
+    print(json.dumps({"exit_code": result.exit_code, "output": result.output.strip(),
+                      "seconds": seconds, "idle_mib": idle / 1024,
+                      "above_idle_mib": (peak - idle) / 1024}))
+
+
+def time_refusal(path: str, folder: str | None = None) -> dict:
+    """`tender import` of a hostile workbook in its own process: its answer, time, memory."""
+    env = _environment(folder) if folder else dict(os.environ)
+    done = subprocess.run([sys.executable, "-m", "bench", "--refuse", path], env=env,
+                          check=True, capture_output=True, text=True,
+                          cwd=os.path.dirname(os.path.abspath(__file__)))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def hostile(folder: str) -> list[str]:
+    """The hostile workbooks' lines of the report."""
+    lines = []
+    for kind, size, what in (("cell", 150, "one cell of 150 MB"),
+                             ("rows", 100, "1,000,000 rows")):
+        path = os.path.join(folder, f"hostile-{kind}.xlsx")
+        hostile_workbook(path, kind, size)
+        got = time_refusal(path, folder)
+        refused = got["exit_code"] == 1 and "was not read" in got["output"]
+        ok = refused and got["above_idle_mib"] < TARGETS["refusal_mib"]
+        lines.append(f"hostile workbook, {what} ({os.path.getsize(path) / 1024:,.0f} KB): "
+                     f"{'refused' if refused else 'NOT REFUSED'} in {got['seconds']:.2f} s, "
+                     f"{got['above_idle_mib']:.0f} MiB above idle "
+                     f"({'meets' if ok else 'MISSES'} target < {TARGETS['refusal_mib']} MiB)")
+        lines.append(f"    {got['output']}")
+    return lines
+
+
 def report(rows: int, wrote: float, read: dict, imported: dict, results: dict,
            pages: dict, open_data: dict | None = None) -> str:
     # CPU time too: on a shared machine other processes stretch wall time unevenly.
@@ -290,6 +414,9 @@ def main() -> None:
     if sys.argv[1:2] == ["--import"]:
         _import_here(sys.argv[2])
         return
+    if sys.argv[1:2] == ["--refuse"]:
+        _refuse_here(sys.argv[2])
+        return
     with tempfile.TemporaryDirectory(prefix="tender-bench-") as folder:
         os.environ.update(_environment(folder))
         import app  # noqa: F401 - loads the packages in the order the app needs
@@ -303,6 +430,7 @@ def main() -> None:
         pages = time_pages(folder)
         open_data = time_open_data(folder)
         print(report(rows, wrote, read, imported, results, pages, open_data))
+        print("\n".join(hostile(folder)))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """Configuration from the environment; secrets never live in the code."""
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
+
+AUDIT_KEY_MIN = 32  # characters of AUDIT_HMAC_KEY in production
 
 
 def database_url(instance_path: str) -> str:
@@ -32,6 +35,97 @@ def secret_key(instance_path: str, production: bool) -> str:
     return path.read_text().strip()
 
 
+def audit_hmac_key(instance_path: str, production: bool) -> str:
+    """AUDIT_HMAC_KEY, the key of the audit chain's HMAC: from the environment (required in
+    production, at least AUDIT_KEY_MIN characters); in development generated once and kept
+    in the instance folder. Never stored in the database."""
+    key = os.environ.get("AUDIT_HMAC_KEY")
+    if key:
+        if production and len(key) < AUDIT_KEY_MIN:
+            raise RuntimeError(f"AUDIT_HMAC_KEY must be at least {AUDIT_KEY_MIN} characters")
+        return key
+    if production:
+        raise RuntimeError("AUDIT_HMAC_KEY must be set in production (TENDER_ENV=production)")
+    path = Path(instance_path) / "audit_hmac_key"
+    if not path.exists():  # written whole, then linked: a racing worker reads all or none
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".audit_hmac_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+        finally:
+            os.unlink(draft)
+    return path.read_text().strip()
+
+
+def audit_anchor_path(instance_path: str, database_uri: str, production: bool) -> str:
+    """AUDIT_ANCHOR_PATH: where the audit chain is anchored (an append-only file).
+
+    Required in production, where it must be storage every machine shares. In development,
+    a file in the instance folder per database, so that a throw-away database (the
+    acceptance check's, a test's) never mixes its lines with the development database's."""
+    path = os.environ.get("AUDIT_ANCHOR_PATH")
+    if path:
+        return path
+    if production:
+        raise RuntimeError("AUDIT_ANCHOR_PATH must be set in production (TENDER_ENV="
+                           "production): an append-only file on storage every machine shares")
+    from sqlalchemy.engine import make_url
+
+    try:
+        name = make_url(database_uri).set(password=None).render_as_string()
+    except Exception:  # noqa: BLE001 - an unparseable URL fails later, where it is used
+        name = database_uri
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return str(Path(instance_path) / f"audit-anchor-{digest}.log")
+
+
+def _whole(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number (got {value!r})") from None
+    if number < 1:
+        raise RuntimeError(f"{name} must be at least 1 (got {number})")
+    return number
+
+
+def _hardening(production: bool) -> dict:
+    """Security headers (security.py: HSTS in production only) and the bounds on hostile
+    files (docs/hardening-files.md): workbooks before openpyxl reads them, and the DocuSign
+    Connect body before it is read."""
+    return {
+        "PRODUCTION": production,
+        "WORKBOOK_MAX_MB": _whole("TENDER_WORKBOOK_MAX_MB", 50),
+        "WORKBOOK_MAX_UNPACKED_MB": _whole("TENDER_WORKBOOK_MAX_UNPACKED_MB", 500),
+        "WORKBOOK_MAX_PARTS": _whole("TENDER_WORKBOOK_MAX_PARTS", 1000),
+        "WORKBOOK_MAX_ROWS": _whole("TENDER_WORKBOOK_MAX_ROWS", 400_000),
+        "WORKBOOK_MAX_COLUMNS": _whole("TENDER_WORKBOOK_MAX_COLUMNS", 200),
+        "WORKBOOK_MAX_CELLS": _whole("TENDER_WORKBOOK_MAX_CELLS", 4_000_000),
+        "DOCUSIGN_CONNECT_MAX_MB": _whole("DOCUSIGN_CONNECT_MAX_MB", 100),
+    }
+
+
+def throttle_storage_uri(production: bool) -> str:
+    """Where the sign-in throttle counts: RATELIMIT_STORAGE_URI, by default the database.
+
+    `tender-db://` keeps the counters in the application's database, shared by every worker
+    and machine; `redis://host:6379` uses Redis (install `limits[redis]`). `memory://` counts
+    in one process only, so it is refused in production."""
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "tender-db://"
+    if production and uri.startswith("memory:"):
+        raise RuntimeError("RATELIMIT_STORAGE_URI=memory:// counts in one process only; in "
+                           "production use tender-db:// (the database) or redis://")
+    return uri
+
+
 def build(instance_path: str, overrides: dict | None = None) -> dict:
     production = os.environ.get("TENDER_ENV") == "production"
     cfg = {
@@ -47,6 +141,16 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         # The public address of the site: open data names its pages and documents by it, the
         # same in a request and in `ocds export` (so releases are the same wherever made).
         "PUBLIC_URL": os.environ.get("TENDER_PUBLIC_URL", "http://localhost:5000").rstrip("/"),
+        # The sign-in throttle (accounts.throttle): Flask-Limiter, failures only.
+        "RATELIMIT_STORAGE_URI": throttle_storage_uri(production),
+        "RATELIMIT_STRATEGY": "fixed-window",
+        "SIGNIN_LIMIT_PER_ACCOUNT": os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT",
+                                                   "5 per 15 minutes"),
+        "SIGNIN_LIMIT_PER_ADDRESS": os.environ.get("SIGNIN_LIMIT_PER_ADDRESS",
+                                                   "20 per 15 minutes"),
+        # Proxies in front of the app (a load balancer: 1) whose X-Forwarded-For to trust, so
+        # the throttle sees the client's address, not the proxy's.
+        "TRUSTED_PROXIES": int(os.environ.get("TENDER_TRUSTED_PROXIES", "0") or 0),
         # DocuSign (optional: without these, envelopes are recorded locally)
         "DOCUSIGN_CONNECT_HMAC_KEY": os.environ.get("DOCUSIGN_CONNECT_HMAC_KEY", ""),
         "DOCUSIGN_ACCOUNT_ID": os.environ.get("DOCUSIGN_ACCOUNT_ID", ""),
@@ -55,6 +159,16 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "DOCUSIGN_PRIVATE_KEY_PATH": os.environ.get("DOCUSIGN_PRIVATE_KEY_PATH", ""),
         "DOCUSIGN_BASE_PATH": os.environ.get("DOCUSIGN_BASE_PATH", "https://demo.docusign.net/restapi"),
         "DOCUSIGN_OAUTH_HOST": os.environ.get("DOCUSIGN_OAUTH_HOST", "account-d.docusign.com"),
+        "DOCUSIGN_CA_BUNDLE": os.environ.get("DOCUSIGN_CA_BUNDLE", ""),
+        "DOCUSIGN_TIMEOUT": float(os.environ.get("DOCUSIGN_TIMEOUT", "15")),
+        "DOCUSIGN_ATTEMPTS": int(os.environ.get("DOCUSIGN_ATTEMPTS", "3")),
+        "DOCUSIGN_RETRY_MAX_WAIT": float(os.environ.get("DOCUSIGN_RETRY_MAX_WAIT", "10")),
+        # audit chain (docs/audit.md)
+        "AUDIT_HMAC_KEY": audit_hmac_key(instance_path, production),
     }
+    cfg.update(_hardening(production))
     cfg.update(overrides or {})
+    if not cfg.get("AUDIT_ANCHOR_PATH"):
+        cfg["AUDIT_ANCHOR_PATH"] = audit_anchor_path(
+            instance_path, cfg["SQLALCHEMY_DATABASE_URI"], production)
     return cfg

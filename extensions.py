@@ -1,4 +1,6 @@
 """Extensions, created unbound and bound to the app in create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,6 +23,26 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+CONNECTION_LOST = "The database connection was lost; nothing was saved; try again."
+DATABASE_FAILED = "The database could not complete the request; nothing was saved; try again."
+
+
+def database_failure(exc: BaseException) -> str | None:
+    """What to tell someone whose request the database failed (a connection lost, a server
+    restarted, a lock that timed out), or None for any other error. The caller rolls back.
+
+    A lost connection is invalidated by SQLAlchemy, so the next request gets a fresh one
+    (and `pool_pre_ping` tests pooled ones before use): trying again works."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return CONNECTION_LOST
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return DATABASE_FAILED
+    return None
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Its storage is RATELIMIT_STORAGE_URI (config.py); its limits are accounts.throttle's.
+limiter = Limiter(key_func=get_remote_address)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from accounts.models import ROLES
-from procurement.formatting import money, score
+from procurement.formatting import money, score, when
 
 UK = ZoneInfo("Europe/London")
 
@@ -34,4 +34,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["score2"] = score
     app.jinja_env.filters["uk_when"] = uk_when
+    app.jinja_env.filters["when"] = when
     app.jinja_env.globals["ROLES"] = ROLES

@@ -5,18 +5,31 @@ tells Flask-Login how to find a user and where a person lands after signing in.
 """
 from __future__ import annotations
 
+from flask import flash, redirect, request
+from flask_login.utils import login_url
+
+from accounts import sessions
 from accounts.models import User
-from extensions import db, login_manager
+from extensions import login_manager
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The user of a live session only: signed out, timed out or revoked sessions are None."""
+    return sessions.load(user_id)
 
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """To the sign-in page, saying why a session ended where one did."""
+    flash(sessions.signed_out_message() or login_manager.login_message,
+          login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 # Roles that work from the list of their organisation's procurements.
 PROCUREMENT_LIST_ROLES = ("officer", "finance", "originating_officer", "chief_executive",

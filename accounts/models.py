@@ -1,13 +1,15 @@
 """Organisations, users and their roles, and the administrator's settings."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, event,
+                        inspect, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+import clock
 from clock import utcnow
 from extensions import db
 
@@ -55,6 +57,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped whenever the password, roles or active flag change, or on "sign out everywhere":
+    # every session begun at an older generation has ended (accounts.sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
@@ -80,6 +85,55 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+def bump_session_generation(user: User) -> None:
+    """End every session of this person (in the same commit as the change that calls it)."""
+    if inspect(user).has_identity:  # in SQL, so two workers bumping at once both count
+        user.session_generation = User.session_generation + 1
+    else:
+        user.session_generation = (user.session_generation or 0) + 1
+
+
+def _ends_sessions(attribute):
+    @event.listens_for(attribute, "set", active_history=True)
+    def changed(target, value, oldvalue, initiator):
+        if inspect(target).has_identity and value != oldvalue:
+            bump_session_generation(target)
+
+
+for _attribute in (User.password_hash, User.roles, User.active):
+    _ends_sessions(_attribute)
+
+
+class UserSession(db.Model):
+    """A signed-in session: the server's half of the session cookie, so it can be ended.
+
+    The cookie carries a random token; only its SHA-256 is kept here. Signing out deletes the
+    row; a change of password, roles or active flag (or "sign out everywhere") bumps the
+    person's generation, which ends every row begun before it.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, updated once a minute
+
+    user: Mapped[User] = relationship()
+
+
+class ThrottleCounter(db.Model):
+    """One fixed-window counter of the sign-in throttle (accounts.throttle_storage)."""
+
+    __tablename__ = "throttle_counter"
+
+    bucket: Mapped[str] = mapped_column(String(512), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
+
+
 class Setting(db.Model):
     """Administrator's settings (decision-number prefix, spread flag, justification length…)."""
 
@@ -95,9 +149,46 @@ DEFAULT_SETTINGS = {
     "document_max_mb": "25",  # the largest tender document (or bid document) accepted, a file
     "ocds_prefix": "ocds-tender0",  # OCDS ocids are {prefix}-{reference}; it starts "ocds-"
     "ocds_publisher": "",  # the OCDS feed's publisher name; blank: "Tender"
+    "session_idle_minutes": "30",  # signed out after this long without a request
+    "session_absolute_hours": "12",  # and this long after signing in, however active
+    "upload_size_limit_mb": "20",
+    "delphi_risk_bands": "0-20 very high, 21-40 high, 41-60 moderate, 61-80 low, 81-100 very low",
 }
 
 
+class SettingValue(db.Model):
+    """A setting's value from a date: the administrator's history of every setting.
+
+    The value in force on a day is the one with the latest `effective_from` on or before it
+    (the later entry of the same date wins). Nothing is overwritten or deleted: the history
+    is the record of what applied when (accounts.admin)."""
+
+    __tablename__ = "setting_value"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    value: Mapped[str] = mapped_column(Text)
+    effective_from: Mapped[date] = mapped_column(Date)
+    changed_by: Mapped[str] = mapped_column(String(254))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def settings_in_force(keys, on: date | None = None) -> dict[str, str]:
+    """The values in force on `on` (today) of these keys, where one is set: the latest
+    effective entry of `setting_value`, else the older `setting` row. No defaults here."""
+    keys = tuple(keys)
+    on = on or clock.today()
+    found = dict(db.session.execute(select(Setting.key, Setting.value).where(
+        Setting.key.in_(keys))).all())
+    rows = db.session.execute(select(SettingValue.key, SettingValue.value).where(
+        SettingValue.key.in_(keys), SettingValue.effective_from <= on)
+        .order_by(SettingValue.effective_from, SettingValue.id)).all()
+    for key, value in rows:  # oldest first: the last one of each key is in force
+        found[key] = value
+    return found
+
+
 def get_setting(key: str) -> str:
-    row = db.session.get(Setting, key)
-    return row.value if row else DEFAULT_SETTINGS.get(key, "")
+    """The value in force today; DEFAULT_SETTINGS where none was ever set."""
+    value = settings_in_force((key,)).get(key)
+    return value if value is not None else DEFAULT_SETTINGS.get(key, "")

@@ -22,6 +22,8 @@ class AuditRecord(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # how `hash` was made: "hmac-sha256" (keyed, since migration 0005) or "sha256" (before)
+    hash_alg: Mapped[str] = mapped_column(String(20), server_default="sha256")
 
 
 class AuditHead(db.Model):

@@ -10,11 +10,11 @@ def safe_filename(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9 ._()+-]+", "-", name).strip() or "document"
 
 
-def pdf_response(content: bytes, filename: str, download: bool = False, *,
-                 private: bool = True) -> Response:
+def pdf_response(content: bytes, filename: str, *, private: bool = True) -> Response:
+    """Every PDF is downloaded, never shown inline in the app's origin (issue 10: an uploaded
+    annex could carry active content), and never sniffed as anything else."""
     resp = Response(content, mimetype="application/pdf")
-    disposition = "attachment" if download else "inline"
-    resp.headers["Content-Disposition"] = f'{disposition}; filename="{safe_filename(filename)}"'
+    resp.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
     resp.headers["Cache-Control"] = "private, no-store" if private else "public, max-age=300"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp

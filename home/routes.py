@@ -11,8 +11,10 @@ from extensions import db
 from home import bp, work
 from procurement import lifecycle
 from procurement.access import granted, may, procurement_for
-from procurement.models import DATE_LABELS, REGIMES, Lot, PanelMember, Procurement
+from procurement.key_dates import key_date_rows
+from procurement.models import REGIMES, Lot, PanelMember, Procurement
 from procurement.policy import PANEL
+from procurement.setup.services import threshold_assessment
 
 
 @bp.route("/")
@@ -50,9 +52,11 @@ def show(reference):
     results = procurement_results(procurement) if show_results else []
     stage = {"label": lifecycle.label(procurement.state),
              "next": lifecycle.next_step(procurement.state)}
+    threshold = threshold_assessment(procurement) if whole else None
     return render_template("procurement/show.html", p=procurement, regimes=REGIMES, lots=lots,
                            results=results, show_results=show_results, stage=stage,
-                           whole=whole, date_labels=DATE_LABELS)
+                           whole=whole, key_dates=key_date_rows(procurement),
+                           threshold=threshold)
 
 
 def _assigned_lots(procurement: Procurement) -> list[Lot]:

@@ -36,16 +36,23 @@ def _procurement(reference: str):
               help="Replace the procurement with the same reference, in one transaction.")
 def import_command(path: str, replace: bool) -> None:
     """Import a tender workbook (.xlsx) as a procurement; prints its reference."""
+    from flask import current_app
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from extensions import database_failure
     from interchange.importer import ImportRefused, import_tender
     from interchange.workbook_file import read_workbook
+    from interchange.workbook_limits import limits_from_config
 
-    parsed, errors = read_workbook(path)
+    parsed, errors = read_workbook(path, limits_from_config(current_app.config))
     if errors:
         _fail(errors)
     try:
         procurement = import_tender(parsed, replace=replace, actor="system")
     except ImportRefused as exc:
         _fail([exc])
+    except (OperationalError, InterfaceError) as exc:  # import_tender rolled back
+        _fail([database_failure(exc)])
     click.echo(procurement.reference)
 
 

@@ -21,9 +21,14 @@ from interchange.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow, Pa
 from extensions import db
 from procurement.models import (Bid, Bidder, Lot, PartnerContribution, Procurement,
                                 TimelineDate)
+from procurement.timeline import uk_to_utc
 
 CHUNK = 10_000  # rows per executemany: bounded memory for the parameter dicts
-DATES = ("itt_published", "tender_deadline", "contract_start")
+# The Procurement sheet's date fields and the kinds of key date they are recorded as.
+DATES = {"itt_published": "itt_published", "tender_deadline": "tender_deadline",
+         "contract_start": "contract_start", "pin_published": "pin",
+         "clarification_deadline": "clarification_deadline",
+         "award_notice_published": "award_notice"}
 
 
 class ImportRefused(Exception):
@@ -86,7 +91,8 @@ def _procurement(parsed: ParsedTender) -> int:
         regime=parsed.regime, relates_to=", ".join(parsed.relates_to),
         initial_term_years=parsed.initial_term_years,
         extension_years=",".join(str(y) for y in parsed.extension_years),
-        min_delphi=parsed.min_delphi)).inserted_primary_key[0]
+        min_delphi=parsed.min_delphi, electronic_submission=parsed.electronic_submission,
+    )).inserted_primary_key[0]
 
 
 def _partners_and_dates(procurement_id: int, parsed: ParsedTender) -> None:
@@ -95,11 +101,11 @@ def _partners_and_dates(procurement_id: int, parsed: ParsedTender) -> None:
          "annual_contribution": p.annual_contribution, "position": i}
         for i, p in enumerate(parsed.partners)])
     rows = []
-    for kind in DATES:
-        value = getattr(parsed, kind)
+    for field, kind in DATES.items():
+        value = getattr(parsed, field)
         if value is not None:
-            with_time = isinstance(value, datetime)
-            at = value if with_time else datetime.combine(value, time(0))
+            with_time = isinstance(value, datetime)  # UK time in the workbook, UTC here
+            at = uk_to_utc(value) if with_time else datetime.combine(value, time(0))
             rows.append({"procurement_id": procurement_id, "kind": kind, "at": at,
                          "with_time": with_time})
     _insert(TimelineDate, rows)
@@ -240,14 +246,24 @@ def _export(procurement: Procurement) -> ParsedTender:
         .join(Bid, Consensus.bid_id == Bid.id).join(Bidder, Bid.bidder_id == Bidder.id)
         .join(Criterion, Consensus.criterion_id == Criterion.id)
         .where(Bid.lot_id.in_(lot_ids)).order_by(Consensus.id))
-    dates = {d.kind: d.value for d in procurement.dates}
+    recorded = {d.kind: d for d in procurement.dates}
+
+    def day(kind):  # the workbook's date-only fields
+        return recorded[kind].local_date if kind in recorded else None
+
+    def moment(kind):  # a date, or the UK wall-clock time
+        return recorded[kind].value if kind in recorded else None
+
     return ParsedTender(
         reference=procurement.reference, title=procurement.title,
         organisation=procurement.organisation.name, regime=procurement.regime,
         initial_term_years=procurement.initial_term_years,
         relates_to=procurement.relates_to_list, extension_years=procurement.extensions,
-        itt_published=dates.get("itt_published"), tender_deadline=dates.get("tender_deadline"),
-        contract_start=dates.get("contract_start"), min_delphi=procurement.min_delphi,
+        itt_published=day("itt_published"), tender_deadline=moment("tender_deadline"),
+        contract_start=day("contract_start"), min_delphi=procurement.min_delphi,
+        pin_published=day("pin"), clarification_deadline=moment("clarification_deadline"),
+        electronic_submission=procurement.electronic_submission,
+        award_notice_published=day("award_notice"),
         partners=[PartnerRow(p.name, p.annual_contribution) for p in procurement.partners],
         lots=[LotRow(lot.code, lot.title, lot.annual_value) for lot in lots],
         criteria=[CriterionRow(code[c.lot_id], c.code, c.section, c.title, c.weight, c.kind,

@@ -17,6 +17,7 @@ import os
 import tempfile
 
 import openpyxl
+from flask import current_app
 from sqlalchemy import select
 
 from clock import utcnow
@@ -30,7 +31,8 @@ from evaluation.rules import rationale_error
 from interchange.workbook import WorkbookError
 from interchange.workbook_file import write_workbook
 from interchange.workbook_checks import check_scores
-from interchange.workbook_read import Reader
+from interchange.workbook_limits import NOT_A_WORKBOOK, container_problem, limits_from_config
+from interchange.workbook_read import Reader, read_bounded
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
 
@@ -61,14 +63,24 @@ class _Numbered:
 
 def _read(stream, look: "_Lookup"):
     """The Scores and Consensus rows, checked by the workbook reader's own rules against
-    this procurement's lots, criteria and bids: ({"Scores": [(row, tuple)], …}, errors)."""
-    data = stream.read()
+    this procurement's lots, criteria and bids: ({"Scores": [(row, tuple)], …}, errors).
+
+    The file is bounded first (workbook_limits): a hostile one is refused unparsed."""
+    not_a_workbook = [WorkbookError("", None, None, "The file is not an Excel workbook (.xlsx): "
+                                    "save it from Excel as \"Excel Workbook (.xlsx)\" and "
+                                    "upload that file")]
+    limits = limits_from_config(current_app.config)
+    data, problem = read_bounded(stream, limits)
+    if not problem:
+        problem = container_problem(io.BytesIO(data), limits)
+    if problem == NOT_A_WORKBOOK:
+        return {}, not_a_workbook
+    if problem:
+        return {}, [WorkbookError("", None, None, problem)]
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises a dozen kinds for "not a workbook"
-        return {}, [WorkbookError("", None, None, "The file is not an Excel workbook (.xlsx): "
-                                  "save it from Excel as \"Excel Workbook (.xlsx)\" and "
-                                  "upload that file")]
+        return {}, not_a_workbook
     reader = Reader(book)
     found: dict[str, list] = {}
     try:

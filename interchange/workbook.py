@@ -11,9 +11,11 @@ import gc
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
+
+from procurement.timeline import uk_wall_clock, uk_wall_clock_exists
 
 # The contract's values. procurement.models holds the same lists for the ORM; a unit test
 # keeps them equal (importing the models here would drag the ORM into pure code).
@@ -26,7 +28,10 @@ SHEETS = ("Procurement", "Partners", "Lots", "Criteria", "Bids", "Scores", "Cons
 REQUIRED_SHEETS = ("Procurement", "Lots", "Criteria", "Bids")
 PROCUREMENT_FIELDS = ("reference", "title", "organisation", "regime", "relates_to",
                       "initial_term_years", "extension_years", "itt_published",
-                      "tender_deadline", "contract_start", "min_delphi")
+                      "tender_deadline", "contract_start", "min_delphi", "pin_published",
+                      "clarification_deadline", "electronic_submission",
+                      "award_notice_published")
+YES_NO = ("yes", "no")
 COLUMNS = {  # every column of each sheet, in the contract's order
     "Procurement": ("field", "value"),
     "Partners": ("name", "annual_contribution"),
@@ -120,9 +125,15 @@ class ParsedTender:
     relates_to: list[str] = field(default_factory=list)
     extension_years: list[int] = field(default_factory=list)
     itt_published: date | None = None
-    tender_deadline: date | datetime | None = None  # a datetime when it has a time
+    # A datetime when it has a time: naive UK wall-clock time (Europe/London), `fold` set for
+    # the second of the hour that repeats when the clocks go back; the records keep UTC.
+    tender_deadline: date | datetime | None = None
     contract_start: date | None = None
     min_delphi: int | None = None
+    pin_published: date | None = None
+    clarification_deadline: date | datetime | None = None  # as tender_deadline
+    electronic_submission: bool = True
+    award_notice_published: date | None = None
     partners: list[PartnerRow] = field(default_factory=list)
     lots: list[LotRow] = field(default_factory=list)
     criteria: list[CriterionRow] = field(default_factory=list)
@@ -217,27 +228,52 @@ def whole(value, what: str) -> int:
 
 
 def day(value, what: str, allow_time: bool = False) -> date | datetime:
-    """A date (YYYY-MM-DD or an Excel date cell), or with `allow_time` a date-time."""
+    """A date (YYYY-MM-DD or an Excel date cell), or with `allow_time` a date-time.
+
+    A date-time without a zone is UK time (Europe/London) and must exist there (not in the hour
+    skipped when the clocks go forward); one with a zone (2025-03-04T12:00+00:00, ...Z) is
+    turned into UK wall-clock time, keeping which of a repeated hour it was (`fold`).
+    """
     hint = "YYYY-MM-DD or YYYY-MM-DD HH:MM" if allow_time else "YYYY-MM-DD"
     if isinstance(value, datetime):
-        if value.time() == time(0):
+        if value.time() == time(0) and value.tzinfo is None:
             return value.date()
         if allow_time:
-            return value.replace(microsecond=0)
+            return _uk_time(value.replace(microsecond=0), what)
         raise CellError(f"Enter {what} as a date, {hint}, without a time (got {value})")
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
         raise CellError(f"Enter {what} as a date, {hint} (got {text(value)!r})")
     raw = value.strip()
+    parsed = None
     try:
         if len(raw) == 10:
             return date.fromisoformat(raw)
         if allow_time and len(raw) > 10 and raw[10] in " T":
-            return datetime.fromisoformat(raw).replace(tzinfo=None, microsecond=0)
+            parsed = datetime.fromisoformat(raw).replace(microsecond=0)
     except ValueError:
         pass
-    raise CellError(f"Enter {what} as a real date, {hint} (got {raw!r})")
+    if parsed is None:
+        raise CellError(f"Enter {what} as a real date, {hint} (got {raw!r})")
+    return _uk_time(parsed, what)
+
+
+def _uk_time(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is not None:  # a zone was given: the same instant in UK time
+        return uk_wall_clock(moment.astimezone(timezone.utc).replace(tzinfo=None))
+    if not uk_wall_clock_exists(moment):
+        raise CellError(f"Enter {what} as a time that exists in UK time: the clocks go forward "
+                        f"from 01:00 to 02:00 on {moment:%Y-%m-%d}, so there is no "
+                        f"{moment:%H:%M} that night (got {moment:%Y-%m-%d %H:%M})")
+    return moment
+
+
+def yes_no(value, what: str) -> bool:
+    """`yes` or `no` (any case); an Excel TRUE/FALSE cell too."""
+    if isinstance(value, bool):
+        return value
+    return choice(value, YES_NO, what) == "yes"
 
 
 def choice(value, allowed: tuple[str, ...], what: str) -> str:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from interchange.workbook import (REGIMES, RELATES_TO, CellError, ParsedTender, choice, day,
-                                 text, whole)
+                                 text, whole, yes_no)
 
 SHEET = "Procurement"
+OPTIONAL = ("relates_to", "extension_years", "itt_published", "tender_deadline",
+            "contract_start", "min_delphi", "pin_published", "clarification_deadline",
+            "electronic_submission", "award_notice_published")
 REQUIRED = {"reference": "reference", "title": "title", "organisation": "organisation's name",
             "regime": "regime", "initial_term_years": "initial term in years"}
 LENGTHS = {"reference": 60, "title": 300, "organisation": 200}
@@ -34,8 +37,7 @@ def read_procurement(reader, sheet) -> ParsedTender | None:
             reader.err(SHEET, r, "value", f'Enter the {label} (field "{key}" is required)')
         else:
             facts[key] = _convert(reader, key, r, value)
-    for key in ("relates_to", "extension_years", "itt_published", "tender_deadline",
-                "contract_start", "min_delphi"):
+    for key in OPTIONAL:
         r, value = fields.get(key, (None, None))
         facts[key] = _convert(reader, key, r, value) if text(value) != "" else None
     if any(facts.get(k) is None for k in REQUIRED):
@@ -46,7 +48,11 @@ def read_procurement(reader, sheet) -> ParsedTender | None:
         initial_term_years=facts["initial_term_years"],
         relates_to=facts["relates_to"] or [], extension_years=facts["extension_years"] or [],
         itt_published=facts["itt_published"], tender_deadline=facts["tender_deadline"],
-        contract_start=facts["contract_start"], min_delphi=facts["min_delphi"])
+        contract_start=facts["contract_start"], min_delphi=facts["min_delphi"],
+        pin_published=facts["pin_published"],
+        clarification_deadline=facts["clarification_deadline"],
+        electronic_submission=facts["electronic_submission"] is not False,  # default yes
+        award_notice_published=facts["award_notice_published"])
 
 
 def _convert(reader, key: str, r: int, value):
@@ -111,4 +117,8 @@ CONVERT = {
     "tender_deadline": lambda key, value: day(value, key, allow_time=True),
     "contract_start": lambda key, value: day(value, key),
     "min_delphi": _min_delphi,
+    "pin_published": lambda key, value: day(value, key),
+    "clarification_deadline": lambda key, value: day(value, key, allow_time=True),
+    "electronic_submission": lambda key, value: yes_no(value, key),
+    "award_notice_published": lambda key, value: day(value, key),
 }

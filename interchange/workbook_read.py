@@ -22,6 +22,7 @@ from interchange.workbook import (COLUMNS, CRITERION_TYPES, FINANCIALS, MAX_WEIG
                                  ScoreRow, WorkbookError, choice, money, score_number, text,
                                  whole)
 from interchange.workbook_checks import check_lots, check_partners, check_scores
+from interchange.workbook_limits import MB, NOT_A_WORKBOOK, Limits, container_problem
 from interchange.workbook_procurement import read_procurement
 
 REQUIRED_COLUMNS = {
@@ -41,17 +42,25 @@ class _Damaged(Exception):
     """openpyxl failed part-way through a sheet (read-only mode parses lazily)."""
 
 
-def read(source) -> tuple[ParsedTender | None, list[WorkbookError]]:
-    data, problem = _bytes(source)
+def read(source, limits: Limits = Limits()) -> tuple[ParsedTender | None, list[WorkbookError]]:
+    """The tender in `source` (a path or a binary file), bounded by `limits` before openpyxl
+    reads it (workbook_limits): (tender, []) or (None, every error found)."""
+    data, problem = _bytes(source, limits)
     if problem:
         return None, [WorkbookError("", None, None, problem)]
     name = os.path.basename(str(getattr(source, "name", source) or "The file"))
+    not_a_workbook = [WorkbookError("", None, None, (
+        f"{name} is not an Excel workbook (.xlsx): save it from Excel as "
+        f"\"Excel Workbook (.xlsx)\" and import that file"))]
+    problem = container_problem(io.BytesIO(data), limits)
+    if problem == NOT_A_WORKBOOK:
+        return None, not_a_workbook
+    if problem:
+        return None, [WorkbookError("", None, None, problem)]
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises a dozen kinds for "not a workbook"
-        return None, [WorkbookError("", None, None, (
-            f"{name} is not an Excel workbook (.xlsx): save it from Excel as "
-            f"\"Excel Workbook (.xlsx)\" and import that file"))]
+        return None, not_a_workbook
     reader = Reader(book)
     try:
         tender = reader.read()
@@ -68,12 +77,31 @@ def read(source) -> tuple[ParsedTender | None, list[WorkbookError]]:
     return tender, []
 
 
-def _bytes(source) -> tuple[bytes | None, str | None]:
+def too_large(size: int, limits: Limits) -> str | None:
+    """The refusal of a file of `size` bytes, before a byte of it is read, or None."""
+    if size > limits.max_mb * MB:
+        return (f"The workbook was not read: the file is larger than the {limits.max_mb:,} "
+                f"MB allowed")
+    return None
+
+
+def read_bounded(handle, limits: Limits) -> tuple[bytes | None, str | None]:
+    """At most the allowed size from a binary file: (bytes, None) or (None, the refusal)."""
+    data = handle.read(limits.max_mb * MB + 1)
+    if len(data) > limits.max_mb * MB:
+        return None, too_large(len(data), limits)
+    return data, None
+
+
+def _bytes(source, limits: Limits) -> tuple[bytes | None, str | None]:
     if hasattr(source, "read"):
-        return source.read(), None
+        return read_bounded(source, limits)
     try:
+        problem = too_large(os.path.getsize(source), limits)
+        if problem:
+            return None, problem
         with open(source, "rb") as handle:
-            return handle.read(), None
+            return read_bounded(handle, limits)
     except FileNotFoundError:
         return None, f"There is no file {source}"
     except OSError as exc:

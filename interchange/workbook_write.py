@@ -2,8 +2,17 @@
 
 Write-only mode streams rows (hundreds of thousands of scores in little memory). Dates are
 written as YYYY-MM-DD text, and a deadline with a time as YYYY-MM-DD HH:MM[:SS], so that no
-spreadsheet's date handling can shift them. Amounts are written as numbers when a float holds
+spreadsheet's date handling can shift them; a time is UK wall-clock time, written with its
+offset only in the hour that repeats when the clocks go back (so it reads back as the same
+instant). Amounts are written as numbers when a float holds
 them exactly, otherwise as text, which the reader accepts too.
+
+Text that a spreadsheet would take for a formula (it begins with =, +, -, @, a tab or a
+carriage return: OWASP "CSV injection") is written as a text cell that is never evaluated:
+data type "s" (openpyxl would otherwise write "=…" as a formula) with the quotePrefix style
+(Excel's leading apostrophe, so it stays text when the cell is edited). No character is
+added to the value, so the reader reads back exactly what was written; numbers, negative
+ones too, stay numbers.
 """
 from __future__ import annotations
 
@@ -13,8 +22,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 
 from interchange.workbook import COLUMNS, ParsedTender
+from procurement.timeline import UK, is_ambiguous
+
+FORMULA_START = "=+-@\t\r"  # what makes a spreadsheet read text as a formula
 
 
 def write(tender: ParsedTender, path) -> None:
@@ -29,7 +42,8 @@ def write(tender: ParsedTender, path) -> None:
             sheet = book.create_sheet(name)
             sheet.append(list(COLUMNS[name]))
             for row in rows:
-                sheet.append(row)
+                sheet.append([_text_cell(sheet, v) if type(v) is str and v and
+                              v[0] in FORMULA_START else v for v in row])
         book.save(temporary)
         os.replace(temporary, path)
     except BaseException:
@@ -47,7 +61,11 @@ def _sheets(t: ParsedTender):
         ["itt_published", _day(t.itt_published)],
         ["tender_deadline", _day(t.tender_deadline)],
         ["contract_start", _day(t.contract_start)],
-        ["min_delphi", t.min_delphi]]
+        ["min_delphi", t.min_delphi],
+        ["pin_published", _day(t.pin_published)],
+        ["clarification_deadline", _day(t.clarification_deadline)],
+        ["electronic_submission", "yes" if t.electronic_submission else "no"],
+        ["award_notice_published", _day(t.award_notice_published)]]
     yield "Partners", ([p.name, _number(p.annual_contribution)] for p in t.partners)
     yield "Lots", ([lot.code, lot.title, _number(lot.annual_value)] for lot in t.lots)
     yield "Criteria", ([c.lot, c.code, c.section, c.title, _number(c.weight), c.kind,
@@ -60,11 +78,22 @@ def _sheets(t: ParsedTender):
                         for c in t.consensus)
 
 
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    """`value` as a text cell no spreadsheet evaluates."""
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"  # openpyxl made "=…" a formula
+    cell.quotePrefix = True
+    return cell
+
+
 def _day(value: date | datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+        written = value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+        if is_ambiguous(value):  # 01:30 happens twice that night: say which
+            written += value.replace(tzinfo=UK).strftime("%z")[:3] + ":00"
+        return written
     return value.isoformat()
 
 

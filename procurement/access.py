@@ -43,6 +43,8 @@ ROUTES: dict[str, Rule] = {
     "procurement.public_document": allow(PUBLIC),
     # -- anyone signed in ----------------------------------------------------------------
     "accounts.logout": allow(SIGNED_IN),
+    "accounts.change_password": allow(SIGNED_IN),  # your own password only
+    "accounts.sign_out_everywhere": allow(SIGNED_IN),  # your own sessions only
     # -- procurements --------------------------------------------------------------------
     "home.index": allow(OFFICER, APPROVER, FINANCE, EVALUATOR),  # its own organisation's
     "home.show": allow(OFFICER, APPROVER, FINANCE, PANEL),  # a panel member: its lots only
@@ -62,6 +64,23 @@ ROUTES: dict[str, Rule] = {
     "procurement.clarification_publish": allow(OFFICER),
     "procurement.ask_question": allow(SUPPLIER),  # any supplier, on a published opportunity
     "procurement.follow": allow(SUPPLIER),
+    # -- set-up: creating a procurement (in the officer's own organisation) and its parts --
+    "procurement.new_procurement": allow(OFFICER),
+    "procurement.setup": allow(OFFICER),
+    "procurement.details": allow(OFFICER),
+    "procurement.lots": allow(OFFICER),
+    "procurement.lot_form": allow(OFFICER),
+    "procurement.lot_remove": allow(OFFICER),
+    "procurement.partners": allow(OFFICER),
+    "procurement.partner_form": allow(OFFICER),
+    "procurement.partner_remove": allow(OFFICER),
+    "procurement.events": allow(OFFICER),
+    "procurement.event_form": allow(OFFICER),
+    "procurement.event_remove": allow(OFFICER),
+    "procurement.setup_dates": allow(OFFICER),
+    "procurement.setup_date": allow(OFFICER),
+    "procurement.setup_check": allow(OFFICER),
+    "procurement.setup_finalise": allow(OFFICER),
     # -- evaluation: the model, the panel, moderation (officer) --------------------------
     "evaluation.overview": allow(OFFICER),
     "evaluation.model": allow(OFFICER),
@@ -110,6 +129,15 @@ ROUTES: dict[str, Rule] = {
     "home.supplier_home": allow(SUPPLIER),  # its opportunities and new answers
     # -- users, organisations, roles, settings (administrator) ---------------------------
     "accounts.users": allow(ADMIN),
+    "accounts.user_new": allow(ADMIN),
+    "accounts.user_edit": allow(ADMIN),
+    "accounts.user_active": allow(ADMIN),
+    "accounts.user_password": allow(ADMIN),
+    "accounts.organisations": allow(ADMIN),
+    "accounts.organisation_new": allow(ADMIN),
+    "accounts.organisation_edit": allow(ADMIN),
+    "accounts.settings": allow(ADMIN),
+    "accounts.setting_edit": allow(ADMIN),
     "accounts.no_role": allow(SIGNED_IN),
 }
 

@@ -1,8 +1,10 @@
 """The `tender` command group (operators' commands of the contracts in shared/spec), and
-`tender standstill REF [--from YYYY-MM-DD]` as integrations.md says. Other packages add their
+`tender standstill REF [--from YYYY-MM-DD]` as integrations.md says, and `tender timeline REF
+--format json` as publication-and-bids.md says. Other packages add their
 `tender` commands to this group (interchange: import, export, results)."""
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 
@@ -33,11 +35,30 @@ def standstill_command(reference, from_):
         recorded = procurement.date_of("award_notice") or procurement.date_of("decision_letters")
         if recorded is None:
             _fail(f"{reference} has no award notice or decision letters date: give --from YYYY-MM-DD")
-        start = recorded.at.date()
+        start = recorded.local_date
     try:
         click.echo(standstill_end(procurement.regime, start).isoformat())
     except ValueError as err:
         _fail(str(err))
+
+
+@tender.command("timeline")
+@click.argument("reference")
+@click.option("--format", "format_", default="json", show_default=True, metavar="json",
+              help="json: {reference, regime, dates: [{kind, date, earliest, basis, holds}]}")
+def timeline_command(reference, format_):
+    """Print each key date the law constrains with its earliest lawful date and basis."""
+    from procurement.key_dates import key_date_checks
+    from procurement.timeline import timeline_json
+
+    if format_ != "json":  # checked here, not by click, so the error is one line
+        _fail(f"Unknown format {format_!r}: the timeline is printed as json (--format json)")
+    procurement = find_procurement(reference)
+    if procurement is None:
+        _fail(f"No procurement with reference {reference}")
+    document = timeline_json(procurement.reference, procurement.regime,
+                             key_date_checks(procurement))
+    click.echo(json.dumps(document, indent=2))
 
 
 def _fail(message: str):

@@ -37,3 +37,17 @@ def term(initial_years: int, extensions: list[int]) -> str:
     parts = [str(initial_years)] + [str(e) for e in extensions]
     total = initial_years + sum(extensions)
     return f"{' + '.join(parts)} year{'s' if total != 1 else ''}"
+
+
+def when(value) -> str:
+    """A key date as a person reads it: "3 March 2023", or "3 March 2023 at 12:00" in UK time
+    for a date-time (an aware one is shown in Europe/London, GMT or BST as the day had)."""
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        if value.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            value = value.astimezone(ZoneInfo("Europe/London"))
+        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    return f"{value.day} {value:%B %Y}"

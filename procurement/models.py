@@ -5,12 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Organisation, User
 from clock import utcnow
 from extensions import db
+from procurement.timeline import uk_wall_clock, utc_to_uk
 
 MONEY = Numeric(16, 2)  # exact pence, never floats
 
@@ -22,6 +23,14 @@ REGIMES = {
     "PA2023-CFP": "Procurement Act 2023, competitive flexible procedure",
 }
 RELATES_TO = ("Policing", "Crime", "Fire & Rescue")
+# The kind of buyer selects the threshold (procurement/thresholds.py): a police and crime
+# commissioner is a sub-central authority.
+BUYER_KINDS = {
+    "central": "Central government authority",
+    "sub_central": ("Sub-central authority (for example a police and crime commissioner "
+                    "or a council)"),
+    "utilities": "Utility",
+}
 DATE_LABELS = {
     "pin": "Prior information notice", "engagement": "Market engagement",
     "itt_published": "Invitation to tender published",
@@ -46,6 +55,14 @@ class Procurement(db.Model):
     cpv_codes: Mapped[str] = mapped_column(String(300), default="")
     region: Mapped[str] = mapped_column(String(100), default="")
     min_delphi: Mapped[int | None] = mapped_column(Integer)
+    # Whether tenders may be submitted electronically: it shortens the minimum tendering
+    # period (PCR 2015 reg. 27(6), 28(9); PA 2023 s.54(4)). Migration 0006.
+    electronic_submission: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                        server_default=true())
+    buyer_kind: Mapped[str] = mapped_column(String(20), default="sub_central",
+                                            server_default="sub_central")
+    two_person_opening: Mapped[bool] = mapped_column(Boolean, default=False)
+    setup_finalised_at: Mapped[datetime | None] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(30), default="draft")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -111,18 +128,32 @@ class Lot(db.Model):
 
 
 class TimelineDate(db.Model):
+    """A key date. A date alone is kept as midnight with `with_time` false; a date-time is kept
+    in UTC (migration 0006; a time without a zone is entered as UK time, Europe/London)."""
+
     __table_args__ = (UniqueConstraint("procurement_id", "kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     procurement_id: Mapped[int] = mapped_column(ForeignKey("procurement.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))  # one of DATE_KINDS
-    at: Mapped[datetime] = mapped_column(DateTime)  # UK local wall-clock time as entered
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC when with_time, else the day at 00:00
     with_time: Mapped[bool] = mapped_column(Boolean, default=False)
 
     procurement: Mapped[Procurement] = relationship(back_populates="dates")
 
     @property
     def value(self) -> date | datetime:
-        return self.at if self.with_time else self.at.date()
+        """The date, or the UK wall-clock time (naive, `fold` set in the hour that repeats)."""
+        return uk_wall_clock(self.at) if self.with_time else self.at.date()
+
+    @property
+    def uk_value(self) -> date | datetime:
+        """The date, or the date-time aware in UK time."""
+        return utc_to_uk(self.at) if self.with_time else self.at.date()
+
+    @property
+    def local_date(self) -> date:
+        """The day in the UK (a deadline at 00:30 BST is 23:30 UTC the day before)."""
+        return self.uk_value.date() if self.with_time else self.at.date()
 
 
 class EngagementEvent(db.Model):

@@ -10,19 +10,15 @@ workers seeing the deadline pass at once record it once.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
 
 from sqlalchemy import update
 
 import clock
 from audit.services import record
 from extensions import db
-from procurement import lifecycle
+from procurement import lifecycle, timeline
 from procurement.models import Procurement
-
-UK = ZoneInfo("Europe/London")
-
 
 def act(procurement: Procurement, name: str, *, actor: str | None = None,
         strict: bool = True) -> lifecycle.Refusal | None:
@@ -42,12 +38,12 @@ def _move(procurement: Procurement, after: str, cause: str, actor: str | None) -
 
 
 def tender_deadline_utc(procurement: Procurement) -> datetime | None:
-    """The tender deadline as naive UTC: a date alone closes at the end of that UK day."""
+    """When the tender deadline passes, naive UTC: a date alone closes at the end of that UK
+    day (timeline.deadline_instant)."""
     d = procurement.date_of("tender_deadline")
     if d is None:
         return None
-    local = d.at if d.with_time else datetime.combine(d.at.date(), time(23, 59, 59))
-    return local.replace(tzinfo=UK).astimezone(timezone.utc).replace(tzinfo=None)
+    return timeline.deadline_instant(d.uk_value).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def follow_the_clock(procurement: Procurement) -> bool:

@@ -95,7 +95,8 @@ def contract_type_for(regime: str, buyer_kind: str = "sub-central") -> str:
     """
     regime_family(regime)  # rejects unknown regimes with a clear message
     try:
-        ordinary, light = _BY_BUYER[buyer_kind]
+        # the procurement records "sub_central"; the published categories say "sub-central"
+        ordinary, light = _BY_BUYER[(buyer_kind or "").replace("_", "-")]
     except KeyError:
         raise ValueError(f"Unknown buyer kind {buyer_kind!r}; expected one of {', '.join(_BY_BUYER)}") from None
     return light if _is_light_touch(regime) else ordinary

@@ -161,7 +161,7 @@ def summaries_sent(p: Procurement) -> date | None:
         return None
     recorded = p.date_of("decision_letters")
     if recorded is not None:
-        return recorded.at.date()
+        return recorded.local_date
     return min(letter.created_at for letter in letters.values()).date()
 
 
@@ -188,7 +188,7 @@ def _award_part(p: Procurement, kind: rules.Kind, now: datetime) -> dict:
     if start is not None and kind.stage == rules.AWARD:
         recorded = p.date_of("standstill_end")
         standstill = {"start": start.isoformat(),
-                      "end": (recorded.at.date() if recorded else
+                      "end": (recorded.local_date if recorded else
                               standstill_end(p.regime, start)).isoformat()}
     part = {"awards": awards, "standstill": standstill,
             "assessment_summaries_sent": sent.isoformat() if sent else None}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
+from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -60,6 +62,8 @@ def _empty_tables():
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+    # the audit chain's anchor goes with the audit records it anchors (docs/audit.md)
+    Path(current_app.config["AUDIT_ANCHOR_PATH"]).unlink(missing_ok=True)
 
 
 def _password_hash() -> str:

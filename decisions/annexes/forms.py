@@ -20,6 +20,7 @@ from wtforms import FieldList, Form, FormField, RadioField, SelectMultipleField,
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from decisions.annexes import pdf_safety
 from decisions.annexes.pdf import (AGREEMENTS, ICO_FACTORS, PROTECTED_CHARACTERISTICS,
                                  SHARING_QUESTIONS, SPECIAL_CATEGORIES)
 from decisions.forms import MARKINGS, YES_NO, clean_text, choices, date_problem, parse_parts
@@ -352,6 +353,6 @@ def pdf_problem(content: bytes) -> str | None:
             writer = PdfWriter()
             writer.append(reader)
             writer.write(io.BytesIO())
-    except Exception:  # pypdf raises many kinds on damaged files
+        return pdf_safety.problem(content)  # JavaScript, launch actions, embedded files…
+    except Exception:  # pypdf raises many kinds on damaged files; Unreadable too
         return "The selected file could not be read as a PDF: it may be damaged"
-    return None

@@ -198,5 +198,4 @@ def annex_pdf(reference, kind):
         data = build_note_data(p)
         content = (render_eia if kind == "EIA" else render_dpia)(annex.form, data)
         db.session.rollback()
-    return pdf_response(content, f"{p.reference} {TITLES[kind]}.pdf",
-                        request.args.get("download") == "1")
+    return pdf_response(content, f"{p.reference} {TITLES[kind]}.pdf")

@@ -75,7 +75,7 @@ def _supplier_letter(bid: Bid):
     pdf, filename, _matches = issued_letter_pdf(letter)
     if not pdf:
         return refuse(404, "No letter yet", "No letter about this bid has been issued yet.")
-    return pdf_response(pdf, filename, download=True)
+    return pdf_response(pdf, filename)
 
 
 @bp.route("/procurements/<reference>/letters.zip")

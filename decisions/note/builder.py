@@ -9,7 +9,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-import clock
 from accounts.models import ROLES, User
 from decisions.note import data as nd
 from decisions.models import DecisionNote
@@ -19,8 +18,8 @@ from evaluation.results.values import BidIn
 from evaluation.results.ranking import selection_causes
 from evaluation.results.inputs import procurement_results
 from extensions import db
-from procurement import thresholds
 from procurement.models import REGIMES, Procurement
+from procurement.setup.services import threshold_assessment
 
 SIGNER_LABELS = {"commissioner": None, "chief_executive": "Chief Executive",
                  "monitoring_officer": "Monitoring Officer", "s151_officer": "Section 151 Officer",
@@ -77,18 +76,17 @@ def _answers(a: dict) -> nd.Answers:
 
 
 def _threshold(p: Procurement) -> dict:
-    on = _day(p, "itt_published") or clock.today()
-    try:
-        a = thresholds.assess(p.regime, p.annual_total, p.initial_term_years, p.extensions, on)
-    except ValueError:  # no threshold published for that date or regime: say nothing of it
+    """The procurement page's own assessment (its kind of buyer, on the tender notice's date)."""
+    a = threshold_assessment(p)
+    if a.problem:  # no threshold published for that date or kind of buyer: say nothing of it
         return {"above_threshold": True, "threshold": None, "whole_term_value": None}
-    return {"above_threshold": a.above, "threshold": a.threshold.amount,
+    return {"above_threshold": a.above, "threshold": a.threshold,
             "whole_term_value": a.whole_term_value}
 
 
 def _day(p: Procurement, kind: str) -> date | None:
     d = p.date_of(kind)
-    return d.at.date() if d else None
+    return d.local_date if d else None  # a deadline with a time: its day in the UK
 
 
 def _notices(p: Procurement) -> list[nd.Notice]:

@@ -179,9 +179,7 @@ class _Note:
             self.add(*w.bullets(
                 f"{n.label}, {long_date(n.published_on) or 'not yet published'}"
                 + (f" ({n.reference})" if n.reference else "") for n in d.notices))
-        if d.engagement_events:
-            self.add(w.p("Engagement events held:"))
-            self.add(*self._events())
+        # the engagement events are listed once, in section 4 (consultation), as the reference
         self.text("issues")
         self.h("Tender Stage", "h3")
         self.add(w.p(f"Following publication of the ITT on {long_date(d.itt_published)}, potential bidders were "

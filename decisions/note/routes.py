@@ -114,7 +114,7 @@ def note_pdf(reference):
     stem = _file_stem(p, note_of(p))
     content = render_note(build_note_data(p))
     db.session.rollback()  # building may create an empty note: a download writes nothing
-    return pdf_response(content, f"{stem} decision note.pdf", request.args.get("download") == "1")
+    return pdf_response(content, f"{stem} decision note.pdf")
 
 
 @bp.route("/procurements/<reference>/decision-note/pack.pdf")
@@ -124,7 +124,7 @@ def note_pack_pdf(reference):
     stem = _file_stem(p, note_of(p))
     content = decision_pack(p)
     db.session.rollback()
-    return pdf_response(content, f"{stem} decision pack.pdf", request.args.get("download") == "1")
+    return pdf_response(content, f"{stem} decision pack.pdf")
 
 
 @bp.route("/procurements/<reference>/decision-note/public-preview.pdf")
@@ -134,5 +134,4 @@ def note_public_preview(reference):
     stem = _file_stem(p, note_of(p))
     content = decision_pack(p, public=True)
     db.session.rollback()
-    return pdf_response(content, f"{stem} decision note (public version preview).pdf",
-                        request.args.get("download") == "1")
+    return pdf_response(content, f"{stem} decision note (public version preview).pdf")

@@ -11,8 +11,9 @@ import json
 import click
 
 from decisions import bp
+from decisions.signoff.docusign import EnvelopeError
 from decisions.signoff.service import SigningError, envelope_json, send, status
-from extensions import db
+from extensions import database_failure, db
 
 ACTOR = "system"
 
@@ -34,12 +35,13 @@ def send_command(reference):
     try:
         version = send(procurement, actor=ACTOR)
         db.session.commit()
-    except SigningError as e:
+    except (SigningError, EnvelopeError) as e:  # refused, or DocuSign did not create it
         db.session.rollback()
         raise click.ClickException(e.message) from None
-    except Exception as e:  # DocuSign refused, or the network failed: nothing is kept
+    except Exception as e:  # the network or the database failed: nothing is kept
         db.session.rollback()
-        raise click.ClickException(f"The note was not sent: {e}") from None
+        detail = database_failure(e) or (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise click.ClickException(f"The note was not sent: {detail}") from None
     note = version.note
     click.echo(version.envelope_id)
     click.echo(f"Decision {note.decision_number} version {version.version} sent for signature "

@@ -17,9 +17,10 @@ from accounts.models import ROLES
 from decisions import bp
 from decisions.signoff import rules
 from decisions.signoff.freeze import changed_paths, current_snapshot, sha256_snapshot
+from decisions.signoff.docusign import EnvelopeError
 from decisions.signoff.service import (SigningError, envelope_mode, find_note, lot_readiness,
-                               planned_signoffs, record_refusal, send, sign_in_app, signer,
-                               recorded_signoffs, start_new_version)
+                               planned_signoffs, record_refusal, record_send_failure, send,
+                               sign_in_app, signer, recorded_signoffs, start_new_version)
 from procurement.access import may, procurement_for
 from extensions import db
 
@@ -111,6 +112,11 @@ def signoff_send(reference):
         record_refusal(procurement, "send_refused", e, actor=current_user.email)
         db.session.commit()
         return _page(procurement, status=rules.http_status(e.reason), error=e.message)
+    except EnvelopeError as e:  # DocuSign did not create it: nothing is kept
+        db.session.rollback()
+        record_send_failure(procurement, e, actor=current_user.email)
+        db.session.commit()
+        return _page(procurement, status=502, error=e.message)
     db.session.commit()
     flash(f"Decision {version.note.decision_number} version {version.version} sent for "
           f"signature (envelope {version.envelope_id})", "success")
@@ -178,4 +184,4 @@ def signoff_version_pdf(reference, number):
     name = f"decision-note-{ident}-v{number}{'-signed' if signed else ''}.pdf"
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'attachment; filename="{name}"',
-                      "Cache-Control": "no-store"}
+                      "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

@@ -17,9 +17,10 @@ from accounts.models import ROLES, User
 from clock import utcnow
 from audit.services import record
 from decisions.signoff import rules
-from decisions.signoff.docusign import (EnvelopeSigner, as_json, build_envelope, configured,
-                                create_envelope, missing_emails, with_document,
-                                without_document)
+from decisions.signoff.docusign import (PDF_FIELD, SEND_KEY_FIELD, EnvelopeError,
+                                        EnvelopeSigner, as_json, build_envelope, configured,
+                                        create_envelope, missing_emails, send_key,
+                                        with_document, without_document)
 from decisions.signoff.freeze import current_snapshot, sha256_bytes, sha256_snapshot, snapshot_of
 from decisions.models import DecisionNote, NoteVersion, SignOff
 from extensions import db
@@ -160,10 +161,15 @@ def send(procurement: Procurement, *, actor: str | None = None,
     version.snapshot = snapshot_of(data, lot_inputs(procurement, all_scores=True))
     version.snapshot_sha256 = sha256_snapshot(version.snapshot)
 
+    # The key names this version in DocuSign: an envelope an unanswered attempt (this one, or
+    # an earlier request that rolled back) may have made is found by it and never made twice.
+    key = send_key(note.id, version.version)
     definition = build_envelope(
         pack, [EnvelopeSigner(s.name, s.email, s.position) for s in version.signoffs],
-        title=procurement.title, decision_number=note.decision_number, reference=ref)
-    envelope_id, mode = create_envelope(definition, current_app.config)
+        title=procurement.title, decision_number=note.decision_number, reference=ref,
+        fields={SEND_KEY_FIELD: key, PDF_FIELD: version.pdf_sha256})
+    envelope_id, mode = create_envelope(definition, current_app.config, key=key,
+                                        pdf_sha256=version.pdf_sha256)
     version.envelope_id = envelope_id
     version.envelope = {"mode": mode, "definition": without_document(as_json(definition))}
     note.state = "sent"
@@ -316,6 +322,15 @@ def complete(note: DecisionNote, version: NoteVersion, *, actor: str,
             "completed_pdf_sha256": sha256_bytes(completed_pdf) if completed_pdf else None},
            procurement_ref=note.procurement.reference, actor=actor)
     states.act(note.procurement, "complete_signoff", actor=actor, strict=False)
+
+
+def record_send_failure(procurement: Procurement, error: EnvelopeError, *,
+                        actor: str | None = None) -> None:
+    """DocuSign did not create the envelope: nothing was sent; on the audit trail (the
+    caller rolled back the send, and commits this)."""
+    record("decision_note", procurement.reference, "send_failed", None,
+           {"reason": "docusign", "message": error.message}, procurement_ref=procurement.reference,
+           actor=actor)
 
 
 def record_refusal(procurement: Procurement | None, action: str, error: SigningError, *,

@@ -6,6 +6,12 @@ in constant time before the body is parsed; a missing or wrong signature answers
 changes nothing. (DocuSign sends one header per active key, -1, -2, …, while keys are being
 rotated; any of them matching is enough.)
 
+The body is never held in memory before it is authenticated: a Content-Length over
+`DOCUSIGN_CONNECT_MAX_MB` answers 413 before a byte is read, a request without a signature
+(or without a configured key) 401 likewise, and otherwise the body streams through the HMAC
+in 64 KB chunks into a spooled file (memory up to 1 MB, then a temporary file of this request
+only), counted as it comes (413 past the limit, also when sent chunked without a length).
+
 - `recipient-completed`: the signer whose `recipientId` is `data.recipientId` in the
   envelope `data.envelopeId` signed at `generatedDateTime` — in turn only: while an earlier
   signer has not signed, 409 and nothing is recorded (the sign-off order of
@@ -29,6 +35,7 @@ import hashlib
 import hmac
 import json
 import re
+import tempfile
 from datetime import datetime, timezone
 
 from flask import current_app, jsonify, request
@@ -43,7 +50,9 @@ from decisions.signoff.service import SigningError, complete, lock, record_refus
 from extensions import csrf, db
 
 ACTOR = "docusign"
-MAX_BODY = 100 * 1024 * 1024
+MB = 1024 * 1024
+CHUNK = 64 * 1024  # read from the request this much at a time
+SPOOL = MB  # body kept in memory up to this, then in a temporary file
 SIGNATURE_HEADER = re.compile(r"^X-DocuSign-Signature-(\d{1,3})$", re.IGNORECASE)
 
 
@@ -51,16 +60,61 @@ def expected_signature(body: bytes, key: str) -> str:
     return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def signature_ok(body: bytes, headers, key: str) -> bool:
-    """Whether any X-DocuSign-Signature-N header is the body's HMAC (constant-time compare)."""
-    if not key:
-        return False
-    expected = expected_signature(body, key).encode()
-    given = [v for k, v in headers.items() if SIGNATURE_HEADER.match(k)]
+def given_signatures(headers) -> list[str]:
+    return [v for k, v in headers.items() if SIGNATURE_HEADER.match(k)]
+
+
+def _matches(digest: bytes, given: list[str]) -> bool:
+    """Whether any of the given signatures is the base64 of `digest` (constant time)."""
+    expected = base64.b64encode(digest)
     ok = False
     for value in given:
         ok |= hmac.compare_digest(expected, value.strip().encode("utf-8", "replace"))
     return ok
+
+
+def signature_ok(body: bytes, headers, key: str) -> bool:
+    """Whether any X-DocuSign-Signature-N header is the body's HMAC (constant-time compare)."""
+    if not key:
+        return False
+    return _matches(hmac.new(key.encode(), body, hashlib.sha256).digest(),
+                    given_signatures(headers))
+
+
+def max_body() -> int:
+    """The largest body accepted ("include documents" puts the signed pack in it, base64)."""
+    return int(current_app.config.get("DOCUSIGN_CONNECT_MAX_MB") or 100) * MB
+
+
+def read_authenticated(req, key: str, limit: int):
+    """The request's body, once its HMAC matched: (body, None), or (None, (status, message)).
+
+    Nothing is read when the Content-Length is over `limit` or no signature can match;
+    otherwise the stream goes through the HMAC a chunk at a time into a spooled file, never
+    more than `limit` of it, and is read back whole only when authenticated."""
+    if req.content_length is not None and req.content_length > limit:
+        return None, (413, f"the body is over the {limit // MB} MB allowed")
+    given = given_signatures(req.headers)
+    if not key or not given:
+        return None, (401, "missing or wrong X-DocuSign-Signature-1")
+    req.max_content_length = limit + 1  # Werkzeug's own guard on the stream, behind ours
+    stream = req.stream
+    mac = hmac.new(key.encode(), digestmod=hashlib.sha256)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
+        total = 0
+        while True:
+            chunk = stream.read(min(CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                return None, (413, f"the body is over the {limit // MB} MB allowed")
+            mac.update(chunk)
+            spool.write(chunk)
+        if not _matches(mac.digest(), given):
+            return None, (401, "missing or wrong X-DocuSign-Signature-1")
+        spool.seek(0)
+        return spool.read(), None
 
 
 def parse_time(value) -> datetime:
@@ -87,11 +141,10 @@ def _answer(status: int, message: str, **extra):
 def docusign_connect():
     # "Include documents" puts the signed pack (base64) in envelope-completed: allow more than
     # the uploads' 20 MB, or DocuSign would retry a 413 for ever.
-    request.max_content_length = MAX_BODY
-    body = request.get_data(cache=True, as_text=False)
-    if not signature_ok(body, request.headers, current_app.config.get(
-            "DOCUSIGN_CONNECT_HMAC_KEY") or ""):
-        return _answer(401, "missing or wrong X-DocuSign-Signature-1")
+    body, refusal = read_authenticated(
+        request, current_app.config.get("DOCUSIGN_CONNECT_HMAC_KEY") or "", max_body())
+    if refusal:
+        return _answer(*refusal)
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_notices'
-down_revision = '0002'
+down_revision = '0009_admin'
 branch_labels = None
 depends_on = None
 

@@ -58,20 +58,24 @@ def _stages(procurement: Procurement, published: list[Notice]) -> set[str]:
     return out
 
 
-# TODO(merge): `TimelineDate.at` is read here, and only here, as what it is on this branch: the
-# UK wall-clock time as entered. The timeline branch keeps date-times in UTC (its migration
-# 0006); then these two become `timeline.deadline_instant` and `timeline.uk_wall_clock`.
+# `TimelineDate.at` is read here, and only here (in SQL rows, without the model's properties):
+# a date-time is kept in UTC, a date alone as its midnight (migration 0006).
 def deadline_utc(at: datetime | None, with_time: bool) -> datetime | None:
     """A recorded key date (a date alone: the end of that UK day) as the naive UTC instant."""
     if at is None:
         return None
-    local = at if with_time else datetime.combine(at.date(), time(23, 59, 59))
+    if with_time:  # key date-times are kept in UTC (migration 0006)
+        return at
+    local = datetime.combine(at.date(), time(23, 59, 59))
     return local.replace(tzinfo=UK).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def uk_wall_clock(at: datetime, with_time: bool) -> datetime:
-    """A recorded key date as the UK wall-clock time (a date alone: its midnight)."""
-    return at if with_time else datetime.combine(at.date(), time(0))
+    """A recorded key date as the UK wall-clock time (a date alone: its midnight); a
+    date-time is kept in UTC (migration 0006)."""
+    if with_time:
+        return at.replace(tzinfo=timezone.utc).astimezone(UK).replace(tzinfo=None)
+    return datetime.combine(at.date(), time(0))
 
 
 def status_of(stages: set[str], deadline: datetime | None, now: datetime) -> str:

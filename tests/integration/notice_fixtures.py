@@ -26,9 +26,10 @@ UK_NOON = 12
 
 
 def uk_days_ahead(days: int, hour: int = UK_NOON) -> datetime:
-    """A UK wall-clock date-time `days` from today, as the records keep it."""
-    return datetime.combine(clock.today() + timedelta(days=days), datetime.min.time()).replace(
-        hour=hour)
+    """A UK wall-clock date-time `days` from today, in UTC as the records keep it."""
+    from procurement.timeline import uk_to_utc
+    return uk_to_utc(datetime.combine(clock.today() + timedelta(days=days),
+                                      datetime.min.time()).replace(hour=hour))
 
 
 def open_tender(buyer: Organisation, reference: str = "NT-OPEN-1", regime: str = "PCR2015-OPEN",

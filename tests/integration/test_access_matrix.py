@@ -25,7 +25,8 @@ from accounts.models import Organisation, User
 from audit.models import AuditRecord
 from extensions import db
 from procurement.access import ROUTES
-from procurement.models import Bid, Bidder, Lot, PanelMember
+from procurement.models import (Bid, Bidder, EngagementEvent, Lot, PanelMember,
+                                PartnerContribution)
 from procurement.policy import (ADMIN, APPROVER, EVALUATOR, FINANCE, OFFICER, PANEL, PUBLIC,
                                 SIGNED_IN, SUPPLIER)
 from tests.conftest import PASSWORD, _empty_tables, _password_hash
@@ -138,6 +139,18 @@ def world(_app):
             "member_id": db.session.scalar(select(PanelMember.id).where(PanelMember.lot_id == lot.id)),
             "notice_id": notice_id, "document_id": document_id,
             "clarification_id": clarification_id,
+            # the set-up's own ids: the demo's lot A, its first partner and engagement event
+            "lot_id": lot.id, "date_kind": "itt_published",
+            "partner_id": db.session.scalar(select(PartnerContribution.id).where(
+                PartnerContribution.procurement_id == lot.procurement_id)
+                .order_by(PartnerContribution.id)),
+            "event_id": db.session.scalar(select(EngagementEvent.id).where(
+                EngagementEvent.procurement_id == lot.procurement_id).order_by(EngagementEvent.id)),
+            # the administrator's pages: the demo officer, its organisation, one setting
+            "user_id": db.session.scalar(select(User.id).where(User.email == DEMO["officer"])),
+            "organisation_id": db.session.scalar(select(User.organisation_id).where(
+                User.email == DEMO["officer"])),
+            "key": "marking",
         }
         assert sent.exit_code == 0, sent.output
         db.session.remove()

@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from audit.chain import GENESIS, first_break, record_hash
 from audit.models import AuditHead, AuditRecord
-from audit.services import as_dict, record, verify
+from audit.services import as_dict, hmac_key, record, verify
 from extensions import db
 from tests.integration.signing_fixtures import client_for, small_tender
 
@@ -74,14 +74,25 @@ def test_an_edited_time_is_found(app, chain):
     assert problem_line(run_verify(app)).startswith("audit record 4 ")
 
 
-def test_a_rehashed_row_breaks_the_link_of_the_next(app, chain):
-    """Editing a row and recomputing its own hash is caught by the next record's link."""
+def test_a_row_rehashed_with_the_key_is_named_by_the_anchor(app, chain):
+    """Editing a row and recomputing its own hash, even with the key: the anchor holds the
+    hash it was committed with (without the anchor, the next record's link would break)."""
+    rec = db.session.scalar(select(AuditRecord).where(AuditRecord.seq == 2))
+    forged = {**as_dict(rec), "actor": "mallory@example.org"}
+    sql("UPDATE audit_record SET actor = :a, hash = :h WHERE seq = 2",
+        a="mallory@example.org", h=record_hash(rec.prev_hash, forged, hmac_key()))
+    line = problem_line(run_verify(app))
+    assert line.startswith("audit record 2 ") and "anchor" in line
+
+
+def test_a_row_rehashed_without_the_key_is_named(app, chain):
+    """Without AUDIT_HMAC_KEY a recomputed hash is plain SHA-256: the record itself is named."""
     rec = db.session.scalar(select(AuditRecord).where(AuditRecord.seq == 2))
     forged = {**as_dict(rec), "actor": "mallory@example.org"}
     sql("UPDATE audit_record SET actor = :a, hash = :h WHERE seq = 2",
         a="mallory@example.org", h=record_hash(rec.prev_hash, forged))
     line = problem_line(run_verify(app))
-    assert line.startswith("audit record 3 ") and "link" in line
+    assert line.startswith("audit record 2 ") and "edited" in line
 
 
 def test_a_deleted_record_in_the_middle_is_found(app, chain):
@@ -113,10 +124,11 @@ def test_an_inserted_record_in_the_middle_is_found(app, chain):
     forged = {"seq": 3, "at": "2024-01-01T00:00:00", "actor": "mallory@example.org",
               "procurement_ref": "REF-1", "entity": "score", "entity_id": "1",
               "action": "update", "before": None, "after": {"value": "5"}}
-    _insert(forged, prev, record_hash(prev, forged))
+    _insert(forged, prev, record_hash(prev, forged, hmac_key()))  # even with the key
     result = run_verify(app)
     assert result.exit_code != 0
-    assert problem_line(result).startswith("audit record 4 ")  # its link no longer matches
+    line = problem_line(result)  # well linked and keyed, but not what the anchor holds
+    assert line.startswith("audit record 3 ") and "inserted" in line and "anchor" in line
 
 
 def test_an_inserted_record_at_the_end_is_found(app, chain):
@@ -124,16 +136,16 @@ def test_an_inserted_record_at_the_end_is_found(app, chain):
     forged = {"seq": 6, "at": "2024-01-01T00:00:00", "actor": "mallory@example.org",
               "procurement_ref": "REF-1", "entity": "score", "entity_id": "1",
               "action": "update", "before": None, "after": {"value": "5"}}
-    _insert(forged, prev, record_hash(prev, forged))
+    _insert(forged, prev, record_hash(prev, forged, hmac_key()))
     line = problem_line(run_verify(app))
-    assert line.startswith("audit record 6: inserted")
+    assert line.startswith("audit record 6 ") and "inserted" in line
 
 
 def _insert(rec, prev, digest):
     cast = "CAST(:after AS JSON)" if db.engine.dialect.name == "postgresql" else ":after"
     sql("INSERT INTO audit_record (seq, at, actor, procurement_ref, entity, entity_id, action, "
-        f"before, after, prev_hash, hash) VALUES (:seq, :at, :actor, :ref, :entity, :eid, "
-        f":action, NULL, {cast}, :prev, :hash)",
+        f"before, after, prev_hash, hash, hash_alg) VALUES (:seq, :at, :actor, :ref, :entity, "
+        f":eid, :action, NULL, {cast}, :prev, :hash, 'hmac-sha256')",
         seq=rec["seq"], at=datetime.fromisoformat(rec["at"]), actor=rec["actor"],
         ref=rec["procurement_ref"], entity=rec["entity"], eid=rec["entity_id"],
         action=rec["action"], after='{"value": "5"}', prev=prev, hash=digest)

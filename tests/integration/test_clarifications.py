@@ -108,10 +108,10 @@ def test_following_an_opportunity(app, users, opportunity):
 
 
 def test_questions_close_at_the_clarification_deadline(app, users, opportunity, monkeypatch):
-    supplier = client_for(app, users["supplier"].email)
     from procurement.notices.queries import questions_close
     assert questions_close(opportunity) < tender_deadline_utc(opportunity)
     monkeypatch.setattr(clock, "utcnow", lambda: questions_close(opportunity))
+    supplier = client_for(app, users["supplier"].email)  # signed in then: sessions time out
     before = db.session.scalar(select(func.count(AuditRecord.id)))
     resp = ask(supplier, opportunity)
     assert resp.status_code == 409

@@ -2,7 +2,6 @@
 version redacted, errors on standard error with exit status 1 and nothing written."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -82,18 +81,17 @@ def test_render_an_imported_reference_workbook(app, users, tmp_path):
     assert "97.00" in text and "95.50" in text and "£3,375,221" in text
 
 
-def test_rendering_the_demo_note_with_both_annexes_takes_under_a_second():
-    """The demo note's data with both structured annexes, rendered to the decision pack."""
+def test_the_demo_note_renders_with_both_annexes_into_one_pack():
+    """The demo note's data with both structured annexes, rendered to the decision pack (its
+    speed is measured by `make bench`, not here: timings in tests fail on a loaded machine)."""
     from demo.note_sample import demo_note_data
     from decisions.note.pdf import render_pack
 
-    data = demo_note_data()
-    render_pack(data)  # warm-up: fonts and modules load once per process
-    best = min(_timed(render_pack, data) for _ in range(3))
-    assert best < 1.0, f"{best:.3f} s"
+    text = _pdf_text(render_pack(demo_note_data()))
+    assert "Equality Impact Assessment" in text and "Data Protection Impact Assessment" in text
 
 
-def test_rendering_from_the_database_with_both_annexes_takes_under_a_second(app, tender):
+def test_the_decision_pack_from_the_database_carries_both_annexes(app, tender):
     from audit.services import plain
     from decisions.models import Annex
     from decisions.note.builder import decision_pack
@@ -103,12 +101,12 @@ def test_rendering_from_the_database_with_both_annexes_takes_under_a_second(app,
     note = get_or_create_note(tender)
     note.annexes += [Annex(kind="EIA", form=plain(EIA)), Annex(kind="DPIA", form=plain(DPIA))]
     db.session.commit()
-    decision_pack(tender)
-    best = min(_timed(decision_pack, tender) for _ in range(3))
-    assert best < 1.0, f"{best:.3f} s"
+    text = _pdf_text(decision_pack(tender))
+    assert "Equality Impact Assessment" in text and "Data Protection Impact Assessment" in text
 
 
-def _timed(fn, *args) -> float:
-    start = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - start
+def _pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)

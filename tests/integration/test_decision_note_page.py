@@ -225,17 +225,17 @@ def test_editing_a_sent_note_warns_that_it_goes_stale(client, login_as, tender):
 
 # --- downloads ------------------------------------------------------------------------------
 
-def test_note_pdf_inline_and_download(client, login_as, tender):
+def test_note_pdf_is_downloaded(client, login_as, tender):
+    """Every PDF is an attachment, never shown inline in the app's origin (issue 10)."""
     login_as("officer")
     resp = client.get(f"{PAGE}/note.pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     assert resp.data.startswith(b"%PDF-")
-    assert resp.headers["Content-Disposition"].startswith("inline")
+    assert resp.headers["Content-Disposition"].startswith("attachment")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in resp.headers["Cache-Control"]
     text = pdf_text(resp.data)
     assert "97.00" in text and "95.50" in text and "£3,375,221" in text
-    dl = client.get(f"{PAGE}/note.pdf?download=1")
-    assert dl.headers["Content-Disposition"].startswith("attachment")
 
 
 def test_public_preview_redacts_the_sensitive_phrase(client, login_as, tender):

@@ -180,10 +180,11 @@ def test_a_new_version_replaces_and_keeps_the_old_and_published_ones_stay(app, t
     assert public.get(f"/opportunities/{tender.reference}/documents/{first.id}").status_code == 200
 
 
-def test_a_changed_document_close_to_the_deadline_warns_the_officer(app, tender, officer,
+def test_a_changed_document_close_to_the_deadline_warns_the_officer(app, tender, users,
                                                                     monkeypatch):
     publish(app, tender.reference, "contract-notice")
     monkeypatch.setattr(clock, "utcnow", lambda: tender_deadline_utc(tender) - timedelta(days=4))
+    officer = client_for(app, users["officer"].email)  # signed in then: sessions time out
     resp = upload(officer, tender, "addendum.pdf", PDF)
     html = officer.get(resp.headers["Location"]).get_data(as_text=True)
     assert "4 days away, fewer than 6 days: consider extending it" in html

@@ -1,0 +1,1 @@
+"""The administrator's pages: users, organisations and settings with effective dates."""
