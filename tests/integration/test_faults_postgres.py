@@ -90,8 +90,8 @@ def test_an_upload_killed_midway_writes_nothing_and_says_so(app, tender, users, 
                                                           _full_scores, _upload)
 
     _declare_all(tender)
+    officer = client_for(app, users["officer"])  # signing in is audited: count after it
     before = count(AuditRecord)
-    officer = client_for(app, users["officer"])
     calls = killing(monkeypatch, uploads, "record", on_call=5)  # the fifth score's record
     resp = _upload(officer, _book(Scores=_full_scores(tender), Consensus=_consensus()))
     assert len(calls) == 5
@@ -125,6 +125,7 @@ def test_a_signature_killed_midway_is_not_recorded_and_says_so(app, users, monke
 
     assert post(as_role("officer"), f"/procurements/{p.reference}/decision-note/send"
                 ).status_code == 302
+    as_role("originating_officer")  # signing in is audited: count after it
     before = count(AuditRecord)
 
     killing(monkeypatch, service, "record")
