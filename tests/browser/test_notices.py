@@ -67,7 +67,7 @@ def test_the_officer_publishes_and_the_public_reads_it(browser, live_server, ten
     assert "specification.pdf was uploaded" in success_banner(officer)
 
     visit(officer, f"/procurements/{REF}")
-    press(officer, "text=Notices", f"/procurements/{REF}/notices")
+    press(officer, "a.govuk-link:text-is('Notices')", f"/procurements/{REF}/notices")
     officer.select_option("#kind", "contract-notice")
     press(officer, "button:has-text('Draft the notice')")
     assert "/notices/" in officer.url and "Draft" in officer.locator("main").inner_text()
