@@ -114,6 +114,7 @@ def _register_models() -> None:
     import evaluation.models  # noqa: F401
     import procurement.models  # noqa: F401
     import procurement.notices.models  # noqa: F401
+    import procurement.bids.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

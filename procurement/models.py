@@ -191,7 +191,9 @@ class Bid(db.Model):
     delphi_score: Mapped[int | None] = mapped_column(Integer)
     financial: Mapped[str | None] = mapped_column(String(10))  # pass / fail / mitigated
     financial_reason: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(20), default="opened")  # submitted / opened
+    state: Mapped[str] = mapped_column(String(20), default="opened")  # submitted / opened / withdrawn
+    # "workbook": received outside Tender (imported); "tender": submitted here as sealed versions
+    source: Mapped[str] = mapped_column(String(10), default="workbook", server_default="workbook")
     received_at: Mapped[datetime | None] = mapped_column(DateTime)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -13,6 +13,16 @@ from tests.integration.test_migration_0002 import fresh  # noqa: F401  (the fixt
 TABLES = {"notice", "tender_document", "clarification", "interest"}
 
 
+def _table_of(diff) -> str | None:
+    if isinstance(diff, list):  # a list of column changes of one table
+        diff = diff[0]
+    if diff[0] in ("add_table", "remove_table"):
+        return diff[1].name
+    if diff[0] in ("add_index", "remove_index"):
+        return diff[1].table.name
+    return diff[2] if len(diff) > 2 and isinstance(diff[2], str) else None
+
+
 def tables() -> set[str]:
     return set(inspect(db.engine).get_table_names())
 
@@ -24,7 +34,7 @@ def test_0008_up_and_down_and_its_partial_unique_indexes(fresh):  # noqa: F811
     assert TABLES <= tables()
     with db.engine.connect() as c:
         diff = [d for d in compare_metadata(MigrationContext.configure(c), db.metadata)
-                if not (d[0] == "add_table" and d[1].name not in TABLES)]
+                if _table_of(d) in TABLES]  # later migrations' tables and columns aside
     assert diff == []
     with db.engine.begin() as c:
         c.execute(text("INSERT INTO organisation (name, kind) VALUES ('Buyer', 'buyer')"))
