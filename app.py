@@ -50,6 +50,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    import mail
+    mail.register(app)
     _register_models()
     _register_blueprints(app)
     _register_assets(app)

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Lowest first. Packages in one layer do not import each other.
 LAYERS = [
-    {"extensions", "config", "clock", "security"},  # infrastructure
+    {"extensions", "config", "clock", "mail", "security"},  # infrastructure
     {"audit"},                          # records every layer writes in its own commit
     {"accounts"},                       # organisations, users, roles, settings, sign-in
     {"procurement"},                    # the base: models, the one access policy, rules
