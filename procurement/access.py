@@ -28,6 +28,10 @@ ROUTES: dict[str, Rule] = {
     "static": allow(PUBLIC),
     "govuk_assets": allow(PUBLIC),
     "accounts.login": allow(PUBLIC),
+    "accounts.register": allow(PUBLIC),  # a supplier registers (inactive until confirmed)
+    "accounts.register_sent": allow(PUBLIC),
+    "accounts.register_confirm": allow(PUBLIC),  # the emailed link: its signed token is checked
+    "accounts.invitation": allow(PUBLIC),  # the emailed invitation: its signed token is checked
     "home.home": allow(PUBLIC),
     "decisions.public_index": allow(PUBLIC),  # published (redacted) decision notes
     "decisions.public_note": allow(PUBLIC),
@@ -127,6 +131,7 @@ ROUTES: dict[str, Rule] = {
     "decisions.letter_pdf": allow(OFFICER, SUPPLIER),
     "decisions.my_letters": allow(SUPPLIER),
     "home.supplier_home": allow(SUPPLIER),  # its opportunities and new answers
+    "accounts.supplier_users": allow(SUPPLIER),  # its own organisation's users only
     # -- users, organisations, roles, settings (administrator) ---------------------------
     "accounts.users": allow(ADMIN),
     "accounts.user_new": allow(ADMIN),
