@@ -53,7 +53,7 @@ def forget_stale() -> None:
 
 def name_taken(name: str) -> bool:
     return db.session.execute(select(Organisation.id).where(
-        func.lower(Organisation.name) == name.strip().lower())).first() is not None
+        func.lower(Organisation.name) == " ".join(name.split()).lower())).first() is not None
 
 
 def link_problem(problem: str):
