@@ -151,6 +151,9 @@ def world(_app):
             "organisation_id": db.session.scalar(select(User.organisation_id).where(
                 User.email == DEMO["officer"])),
             "key": "marking",
+            # an emailed link's token (registration, invitation): a forged one, refused
+            # by the page itself with a clear message
+            "token": "not-a-real-token",
         }
         assert sent.exit_code == 0, sent.output
         db.session.remove()
