@@ -195,3 +195,13 @@ def test_a_forged_invitation_is_refused(site, smtp, people):
         "csrf_token": csrf_token(client, "/login")})
     assert resp.status_code == 404 and "This link is not right" in resp.get_data(as_text=True)
     assert user_count(site) == 3
+
+
+def test_invitations_are_throttled_by_sender(site, smtp, people, monkeypatch):
+    monkeypatch.setitem(site.config, "INVITE_LIMIT_PER_ACCOUNT", "2 per hour")
+    client = signed_in(site)
+    assert invite(client, email="one@brightside.example").status_code == 303
+    assert invite(client, email="two@brightside.example").status_code == 303
+    third = invite(client, email="three@brightside.example")
+    assert third.status_code == 429 and "Too many requests" in third.get_data(as_text=True)
+    assert row(site, "three@brightside.example") is None and len(smtp.wait_for(2)) == 2
