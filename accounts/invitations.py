@@ -107,7 +107,7 @@ def invitation(token):
     """The emailed link: the invitee sets its name and password, once."""
     user, problem = tokens.read(token, tokens.INVITE)
     if user is None or user.organisation is None or not user.organisation.active:
-        return link_problem(problem or tokens.USED)
+        return link_problem(problem or tokens.USED, tokens.INVITE)
     form = AcceptInvitationForm(person=user, data={"name": user.name})
     if not form.validate_on_submit():
         return render_template("accounts/invitation.html", form=form, person=user,

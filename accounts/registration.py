@@ -36,7 +36,7 @@ PROBLEMS = {
     tokens.FORGED: ("This link is not right",
                     "Check that you copied the whole link from the email."),
     tokens.EXPIRED: ("This link has expired",
-                     "Links work for {hours} hours. Register again to get a new link."),
+                     "Links work for {hours} hours. {again}"),
     tokens.USED: ("This link has already been used",
                   "If you have confirmed your email address, sign in."),
 }
@@ -57,11 +57,15 @@ def name_taken(name: str) -> bool:
         func.lower(Organisation.name) == " ".join(name.split()).lower())).first() is not None
 
 
-def link_problem(problem: str):
+AGAIN = {tokens.REGISTER: "Register again to get a new link.",
+         tokens.INVITE: "Ask a user of your organisation to invite you again."}
+
+
+def link_problem(problem: str, purpose: str = tokens.REGISTER):
     title, message = PROBLEMS[problem]
     status = {tokens.FORGED: 404, tokens.EXPIRED: 410, tokens.USED: 410}[problem]
-    return render_template("accounts/link_problem.html", title=title,
-                           message=message.format(hours=tokens.hours())), status
+    return render_template("accounts/link_problem.html", title=title, message=message.format(
+        hours=tokens.hours(), again=AGAIN[purpose])), status
 
 
 def _confirmation_mail(user: User) -> None:

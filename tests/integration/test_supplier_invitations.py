@@ -177,7 +177,9 @@ def test_an_expired_invitation_is_refused(site, smtp, people, monkeypatch):
     later = clock.utcnow() + timedelta(hours=49)
     monkeypatch.setattr(clock, "utcnow", lambda: later)
     resp = site.test_client().get(path)
-    assert resp.status_code == 410 and "This link has expired" in resp.get_data(as_text=True)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 410 and "This link has expired" in page
+    assert "Ask a user of your organisation to invite you again" in page
     assert row(site, INVITEE)["pending"]
 
 

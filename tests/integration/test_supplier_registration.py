@@ -110,6 +110,7 @@ def test_a_link_expires_after_48_hours_by_the_servers_clock(site, smtp, moved):
     late = client.get(path)
     assert late.status_code == 410
     assert "This link has expired" in late.get_data(as_text=True)
+    assert "Register again to get a new link" in late.get_data(as_text=True)
     assert user_row(site)["pending"] and not user_row(site)["active"]
     moved.now = start + timedelta(hours=47, minutes=59)  # the same link, in time: it works
     assert client.get(path).status_code == 200 and user_row(site)["active"]
