@@ -78,7 +78,8 @@ def _form_page(p, lot, form, errors=(), values=None, status=200, refusal=None):
     if "lines" not in values:
         values["lines"] = [] if draft is None else [
             (line.description, f"{line.amount:f}") for line in draft.price_lines]
-    values["lines"] = list(values["lines"]) + [("", "")] * BLANK_LINES
+    values["lines"] = [(d, a) for d, a in values["lines"] if d.strip() or a.strip()] + \
+        [("", "")] * BLANK_LINES
     return render_template(
         "bids/form.html", p=p, lot=lot, form=form, errors=list(errors), values=values,
         bid=bid, draft=draft, current=service.current_version(bid),

@@ -447,3 +447,12 @@ def test_tender_bids_errors_are_one_line(app, tender, args, message):
     assert result.exit_code != 0 and result.stdout == ""
     assert result.stderr.strip() == result.stderr.strip().splitlines()[0]
     assert message in result.stderr
+
+
+def test_the_opportunity_page_offers_a_supplier_its_bid_per_lot(app, tender, alpha):
+    _, client = alpha
+    html = client.get("/opportunities/NT-OPEN-1").get_data(as_text=True)
+    assert f'href="{bid_path(code="A")}"' in html and f'href="{bid_path(code="B")}"' in html
+    from tests.integration.signing_fixtures import SessionClient
+    public = SessionClient(app, app.response_class, use_cookies=True)
+    assert 'id="bid-links"' not in public.get("/opportunities/NT-OPEN-1").get_data(as_text=True)

@@ -109,3 +109,24 @@ def test_the_version_hash_changes_with_each_part():
         changed = list(base)
         changed[i] = other
         assert rules.version_sha256(*changed) != first, i
+
+
+def test_a_spooled_upload_is_sniffed_without_reading_it_whole(tmp_path):
+    import io
+    import zipfile
+
+    from procurement.notices import filetypes
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", "<office:document-content/>")
+    with open(tmp_path / "upload", "w+b") as f:
+        f.write(buf.getvalue())
+        f.seek(17)
+        assert filetypes.sniff(f).code == "odt" and f.tell() == 0
+        f.seek(0)
+        f.truncate()
+        f.write(b"MZ\x90\x00 an executable named .pdf")
+        assert filetypes.sniff(f) is None and f.tell() == 0
+    assert filetypes.sniff(b"%PDF-1.7").code == "pdf"
