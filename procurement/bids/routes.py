@@ -145,13 +145,13 @@ def bid_submit(reference, code):
     values = {"price": form.price.data or "", "lines": _lines_entered() if browser else []}
     bid = service.bid_of(lot, current_user.organisation_id)
     draft = service.draft_of(bid)
+    remove = {int(x) for x in request.form.getlist("remove_document") if x.isdigit()}
     if action == "draft":
         price, problem = rules.parse_money(form.price.data) if needs_price else (None, None)
         if problem:
             errors.insert(0, ("price", problem))
         if errors:
             return _form_page(p, lot, form, errors, values, 400)
-        remove = {int(x) for x in request.form.getlist("remove_document") if x.isdigit()}
         outcome = service.save_draft(p, lot, current_user, price, lines, checked, remove)
         if outcome.refusal:
             return _form_page(p, lot, form, [("main-content", outcome.refusal)], values, 409)
@@ -166,7 +166,8 @@ def bid_submit(reference, code):
         problem = rules.lines_sum_refusal(price, lines)
         if problem:
             errors.append(("line-description-1", problem))
-    kept = len(draft.documents) if (browser and draft is not None) else 0
+    kept = len([d for d in draft.documents if d.id not in remove]) \
+        if (browser and draft is not None) else 0
     if not problems:
         problem = rules.documents_refusal(kept + len(checked))
         if problem:
@@ -178,7 +179,7 @@ def bid_submit(reference, code):
     if errors:
         return _form_page(p, lot, form, errors, values, 400)
     outcome = service.submit(p, lot, current_user, price, lines, checked, declared=declared,
-                             with_draft=browser)
+                             with_draft=browser, remove=remove)
     if outcome.refusal:
         return _form_page(p, lot, form, [("main-content", outcome.refusal)], values, 409)
     number = outcome.version.number

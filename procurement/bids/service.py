@@ -244,11 +244,11 @@ def save_draft(p: Procurement, lot: Lot, user: User, price: Decimal | None,
 
 def submit(p: Procurement, lot: Lot, user: User, price: Decimal | None,
            lines: list[rules.PriceLine], uploads: list[Upload], *, declared: bool,
-           with_draft: bool) -> Outcome:
+           with_draft: bool, remove: set[int] = frozenset()) -> Outcome:
     """A new version of the organisation's bid for the lot, received now, if now is before
     the deadline (read after the lock). `with_draft`: the draft's documents are part of it
-    (the browser form); otherwise exactly the documents uploaded (the contract's plain POST,
-    which leaves any draft alone). Earlier versions are kept, superseded. Commits."""
+    (the browser form), less those in `remove`; otherwise exactly the documents uploaded
+    (the contract's plain POST, which leaves any draft alone). Earlier versions are kept, superseded. Commits."""
     refusal = rules.declaration_refusal(declared)
     if refusal:
         return Outcome(refusal=refusal)
@@ -266,6 +266,9 @@ def submit(p: Procurement, lot: Lot, user: User, price: Decimal | None,
             staged.documents.remove(doc)
             draft.documents.append(doc)
         _let_go(staged)
+        for doc in list(draft.documents):  # those the supplier took out as it submitted
+            if doc.id is not None and doc.id in remove:
+                draft.documents.remove(doc)
         v = draft
         v.state, v.price, v.declaration, v.submitted_by_id = (SUBMITTED, price, True, user.id)
     else:

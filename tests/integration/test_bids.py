@@ -457,3 +457,18 @@ def test_the_opportunity_page_offers_a_supplier_its_bid_per_lot(app, tender, alp
     from tests.integration.signing_fixtures import SessionClient
     public = SessionClient(app, app.response_class, use_cookies=True)
     assert 'id="bid-links"' not in public.get("/opportunities/NT-OPEN-1").get_data(as_text=True)
+
+
+def test_a_document_taken_out_as_the_bid_is_submitted_is_not_in_it(app, tender, alpha):
+    _, client = alpha
+    assert browser_bid(client, "draft", documents=[("a.pdf", PDF), ("b.docx", docx())]
+                       ).status_code == 302
+    a_id, b_id = db.session.scalars(select(BidDocument.id).order_by(BidDocument.id)).all()
+    everything_out = browser_bid(client, "submit", documents=[],
+                                 extra={"remove_document": [str(a_id), str(b_id)]})
+    assert everything_out.status_code == 400
+    assert "Choose at least one document" in everything_out.get_data(as_text=True)
+    assert browser_bid(client, "submit", documents=[],
+                       extra={"remove_document": str(b_id)}).status_code == 302
+    v = db.session.scalar(select(BidVersion))
+    assert (v.number, [d.name for d in v.documents]) == (1, ["a.pdf"])
