@@ -68,6 +68,14 @@ ROUTES: dict[str, Rule] = {
     "procurement.clarification_publish": allow(OFFICER),
     "procurement.ask_question": allow(SUPPLIER),  # any supplier, on a published opportunity
     "procurement.follow": allow(SUPPLIER),
+    # -- sealed bids: any supplier, on a published opportunity (the view answers 404
+    #    otherwise); what it reads is its own organisation's bid only (found by the view)
+    "procurement.bid_form": allow(SUPPLIER),
+    "procurement.bid_submit": allow(SUPPLIER),
+    "procurement.bid_withdraw": allow(SUPPLIER),
+    "procurement.bid_receipt": allow(SUPPLIER),
+    "procurement.bid_document": allow(SUPPLIER),
+    "procurement.my_bids": allow(SUPPLIER),
     # -- set-up: creating a procurement (in the officer's own organisation) and its parts --
     "procurement.new_procurement": allow(OFFICER),
     "procurement.setup": allow(OFFICER),

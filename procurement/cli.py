@@ -1,6 +1,6 @@
 """The `tender` command group (operators' commands of the contracts in shared/spec), and
 `tender standstill REF [--from YYYY-MM-DD]` as integrations.md says, and `tender timeline REF
---format json` as publication-and-bids.md says. Other packages add their
+--format json` and `tender bids REF --format json` as publication-and-bids.md says. Other packages add their
 `tender` commands to this group (interchange: import, export, results)."""
 from __future__ import annotations
 
@@ -59,6 +59,23 @@ def timeline_command(reference, format_):
     document = timeline_json(procurement.reference, procurement.regime,
                              key_date_checks(procurement))
     click.echo(json.dumps(document, indent=2))
+
+
+@tender.command("bids")
+@click.argument("reference")
+@click.option("--format", "format_", default="json", show_default=True, metavar="json",
+              help="json: {reference, tender_deadline, opened_at, bids: [{lot, bidder, "
+                   "version, received_at, state, documents: [{name, sha256}]}]}")
+def bids_command(reference, format_):
+    """Print every version of every bid received (never contents or prices)."""
+    from procurement.bids.queries import bids_json
+
+    if format_ != "json":
+        _fail(f"Unknown format {format_!r}: the bids are printed as json (--format json)")
+    procurement = find_procurement(reference)
+    if procurement is None:
+        _fail(f"No procurement with reference {reference}")
+    click.echo(json.dumps(bids_json(procurement), indent=2, ensure_ascii=False))
 
 
 def _fail(message: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import BinaryIO
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,26 @@ _ODF = {b"application/vnd.oasis.opendocument.text": "odt",
 _SMALL = 1024 * 1024  # a content-types or mimetype entry larger than this is not one
 
 
-def sniff(data: bytes) -> FileType | None:
-    """The accepted type these bytes are, or None."""
-    if data.startswith(b"%PDF-"):
+def sniff(data: bytes | BinaryIO) -> FileType | None:
+    """The accepted type these bytes are, or None. A seekable file (an upload spooled to
+    disk) is read where needed only, never whole, and left at its start."""
+    stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    stream.seek(0)
+    head = stream.read(5)
+    stream.seek(0)
+    try:
+        return _sniff(head, stream)
+    finally:
+        stream.seek(0)
+
+
+def _sniff(head: bytes, stream: BinaryIO) -> FileType | None:
+    if head.startswith(b"%PDF-"):
         return TYPES["pdf"]
-    if not data.startswith(b"PK\x03\x04"):
+    if not head.startswith(b"PK\x03\x04"):
         return None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
+        with zipfile.ZipFile(stream) as z:
             names = z.namelist()
             if names and names[0] == "mimetype":
                 info = z.getinfo("mimetype")
@@ -62,7 +75,8 @@ def sniff(data: bytes) -> FileType | None:
                 for code, main in _OOXML_MAIN.items():
                     if main in types:
                         return TYPES[code]
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError):
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError,
+            ValueError, EOFError):
         return None
     return None
 
