@@ -8,7 +8,8 @@ from evaluation.scoring import service as svc
 from evaluation.guards import declared_map, require_member
 from evaluation.panel.service import lot_bidders
 from evaluation.web import FormErrors, done, refused
-from procurement.access import bid_for, lot_for
+from procurement.access import lot_for
+from procurement.bids.sealed import open_bid_for
 from extensions import db
 from procurement.formatting import raw_score
 
@@ -42,7 +43,7 @@ def scoring(reference, code):
 
 
 def _bid_for(lot, bid_id, declared):
-    bid = bid_for(bid_id)
+    bid = open_bid_for(bid_id)
     if bid.bidder_id not in declared:
         return bid, "declare"
     if declared[bid.bidder_id]:
