@@ -101,3 +101,9 @@ def bids_register_pdf(reference):
         f'attachment; filename="{safe_filename("opening-register-" + p.reference + ".pdf")}"')
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
+
+
+@bp.app_context_processor
+def _opening_helpers():
+    """`bids_opened(p)` for the procurement page's links (the register exists once opened)."""
+    return {"bids_opened": svc.is_opened}

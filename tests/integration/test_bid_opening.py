@@ -237,3 +237,21 @@ def test_the_register_page_and_pdf(app, sealed, users):
     assert not _leaks(text)
     for role in ("evaluator", "finance", "admin"):
         assert client_for(app, users[role]).get(_url(t, "/register.pdf")).status_code in (403, 404)
+
+
+def test_the_procurement_page_links_to_the_opening(app, sealed, users):
+    t, _, _ = sealed
+    html = client_for(app, users["officer"]).get(f"/procurements/{t.procurement.reference}"
+                                                 ).get_data(as_text=True)
+    assert 'id="link-bids-opening"' in html
+    approver = client_for(app, users["chief_executive"])
+    page = f"/procurements/{t.procurement.reference}"
+    assert 'id="link-bids-register"' not in approver.get(page).get_data(as_text=True)
+    post(client_for(app, users["officer"]), _url(t, "/open"))
+    assert 'id="link-bids-register"' in approver.get(page).get_data(as_text=True)
+
+
+def test_imported_bids_are_received_outside_tender(app):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    rows = db.session.execute(select(Bid.source, Bid.state)).all()
+    assert rows and set(rows) == {("workbook", "opened")}
