@@ -255,3 +255,13 @@ def test_imported_bids_are_received_outside_tender(app):
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     rows = db.session.execute(select(Bid.source, Bid.state)).all()
     assert rows and set(rows) == {("workbook", "opened")}
+
+
+def test_opening_without_the_form_token_changes_nothing(app, sealed, users):
+    t, delta, _ = sealed
+    c = client_for(app, users["officer"])
+    before = _audits()
+    resp = c.post(_url(t, "/open"), data={}, follow_redirects=True)
+    assert "The form had expired" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Bid, delta.id).state == "submitted" and _audits() == before
