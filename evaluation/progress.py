@@ -11,6 +11,7 @@ from evaluation.models import ConflictDeclaration, Consensus, Criterion, Score
 from procurement.models import PanelMember
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 @dataclass
@@ -67,7 +68,7 @@ def lot_status(lot: Lot, with_values: bool = False) -> LotStatus:
                                       .order_by(PanelMember.name)).scalars())
     bids = [tuple(row) for row in db.session.execute(
         select(Bid.id, Bid.bidder_id, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
-        .where(Bid.lot_id == lot.id).order_by(Bidder.name))]
+        .where(Bid.lot_id == lot.id, OPEN_FOR_EVALUATION).order_by(Bidder.name))]
     scored = list(db.session.execute(select(Criterion).where(
         Criterion.lot_id == lot.id, Criterion.kind == "scored")
         .order_by(Criterion.position, Criterion.id)).scalars())

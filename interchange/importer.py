@@ -15,6 +15,7 @@ from clock import utcnow
 from audit.services import record
 from evaluation.models import Consensus, Criterion, Score
 from procurement import lifecycle
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 from procurement.models import PanelMember
 from interchange.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow, ParsedTender,
                                  PartnerRow, ScoreRow, gc_paused)
@@ -120,6 +121,7 @@ def _lot_rows(parsed: ParsedTender, lot_id: dict, bidder_id: dict):
                    "price": b.price, "selection": b.selection, "selection_reason": None,
                    "delphi_score": b.delphi_score, "financial": b.financial,
                    "financial_reason": None, "state": "opened", "received_at": None,
+                   "source": "workbook",  # received outside Tender
                    "opened_at": None} for b in parsed.bids])
     bid_id = {(lot_code[lot], bidder_name[bidder]): id_ for id_, lot, bidder in
               db.session.execute(select(Bid.id, Bid.lot_id, Bid.bidder_id)
@@ -232,7 +234,7 @@ def _export(procurement: Procurement) -> ParsedTender:
     criteria.sort(key=lambda c: (place[c.lot_id], c.position, c.id))
     bids = db.session.execute(
         select(Bid, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
-        .where(Bid.lot_id.in_(lot_ids)).order_by(Bid.id)).all()
+        .where(Bid.lot_id.in_(lot_ids), OPEN_FOR_EVALUATION).order_by(Bid.id)).all()
     bids.sort(key=lambda row: place[row[0].lot_id])
     scores = db.session.execute(
         select(Bid.lot_id, Bidder.name, Criterion.code, PanelMember.name, Score.value,

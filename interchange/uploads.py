@@ -35,6 +35,7 @@ from interchange.workbook_limits import NOT_A_WORKBOOK, container_problem, limit
 from interchange.workbook_read import Reader, read_bounded
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 UploadError = WorkbookError
 MAX_ERRORS = 200
@@ -116,7 +117,8 @@ class _Lookup:
         self.bids = {(code[lot_id], name): (bid_id, bidder_id)
                      for bid_id, lot_id, bidder_id, name in db.session.execute(
                          select(Bid.id, Bid.lot_id, Bid.bidder_id, Bidder.name)
-                         .join(Bidder, Bid.bidder_id == Bidder.id).where(Bid.lot_id.in_(ids)))}
+                         .join(Bidder, Bid.bidder_id == Bidder.id)
+                         .where(Bid.lot_id.in_(ids), OPEN_FOR_EVALUATION))}
         self.bid_keys = dict.fromkeys(self.bids)
         self.by_lot: dict[str, dict[str, Criterion]] = {}
         for c in db.session.execute(select(Criterion).where(Criterion.lot_id.in_(ids))).scalars():

@@ -76,6 +76,12 @@ ROUTES: dict[str, Rule] = {
     "procurement.bid_receipt": allow(SUPPLIER),
     "procurement.bid_document": allow(SUPPLIER),
     "procurement.my_bids": allow(SUPPLIER),
+    # -- sealed bids: opening (an officer, after the deadline; procurement.bids.opening_rules) ----
+    "procurement.bids_opening": allow(OFFICER),  # before opening: who and when, no contents
+    "procurement.bids_open": allow(OFFICER),
+    "procurement.bids_open_confirm": allow(OFFICER),  # a second, different officer
+    "procurement.bids_register": allow(OFFICER, APPROVER),  # 404 before opening
+    "procurement.bids_register_pdf": allow(OFFICER, APPROVER),
     # -- set-up: creating a procurement (in the officer's own organisation) and its parts --
     "procurement.new_procurement": allow(OFFICER),
     "procurement.setup": allow(OFFICER),
@@ -113,6 +119,9 @@ ROUTES: dict[str, Rule] = {
     "evaluation.score_bid": allow(PANEL),
     "evaluation.submit_all": allow(PANEL),
     "evaluation.my_scores_json": allow(PANEL),
+    # a bid's documents after opening: 404 while sealed, 403 for a conflicted evaluator
+    "evaluation.bid_document": allow(OFFICER, PANEL),
+    "evaluation.bid_document_preview": allow(OFFICER, PANEL),
     # -- results: the officer and the note's readers; not the finance reviewer or admin --
     "evaluation.results": allow(OFFICER, APPROVER),
     "evaluation.results_csv": allow(OFFICER, APPROVER),

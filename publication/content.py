@@ -17,6 +17,7 @@ from decisions.letters.service import latest_letters
 from evaluation.results.inputs import procurement_results
 from extensions import db
 from procurement import thresholds
+from procurement.bids.sealed import opened
 from procurement.models import REGIMES, Procurement
 from procurement.notices import periods, queries, rules
 from procurement.notices.models import Notice
@@ -153,7 +154,7 @@ def competition_sent_on(p: Procurement, notice: Notice, now: datetime) -> date:
 
 def summaries_sent(p: Procurement) -> date | None:
     """When the letters (under the Act, the assessment summaries) went to every bidder."""
-    bids = [b.id for lot in p.lots for b in lot.bids]
+    bids = [b.id for lot in p.lots for b in opened(lot.bids)]
     if not bids:
         return None
     letters = latest_letters(p)

@@ -7,7 +7,8 @@ from flask_login import current_user
 from evaluation import bp, rules
 from evaluation.moderation import service as moderation
 from evaluation.web import FormErrors, done, refused
-from procurement.access import bid_for, lot_for
+from procurement.access import lot_for
+from procurement.bids.sealed import open_bid_for
 from extensions import db
 
 
@@ -30,7 +31,7 @@ def moderation_page(reference, code):
 @bp.route("/evaluation/<reference>/lots/<code>/moderation/<int:bid_id>", methods=["GET", "POST"])
 def consensus(reference, code, bid_id):
     _, lot = _lot(reference, code)
-    bid = bid_for(bid_id)
+    bid = open_bid_for(bid_id)
     errors = {}
     if request.method == "POST":
         criteria = [c for c in lot.criteria if c.kind == "scored"]

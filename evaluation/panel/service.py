@@ -11,6 +11,7 @@ from procurement.models import PanelMember
 from evaluation.rules import Refused
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 def evaluator_candidates(lot: Lot) -> list[User]:
@@ -60,7 +61,7 @@ def lot_bidders(lot: Lot) -> list[tuple[int, str]]:
     """(bidder id, name) of every bid of the lot, by name."""
     return [tuple(row) for row in db.session.execute(
         select(Bidder.id, Bidder.name).join(Bid, Bid.bidder_id == Bidder.id)
-        .where(Bid.lot_id == lot.id).order_by(Bidder.name))]
+        .where(Bid.lot_id == lot.id, OPEN_FOR_EVALUATION).order_by(Bidder.name))]
 
 
 def declarations(lot: Lot) -> dict[tuple[int, int], ConflictDeclaration]:

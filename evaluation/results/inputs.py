@@ -10,6 +10,7 @@ from evaluation.results import engine
 from evaluation.results.values import BidIn, CriterionIn, LotIn, LotResult
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None,
@@ -37,7 +38,7 @@ def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None,
     bids = defaultdict(list)
     bid_key = {}
     rows = db.session.execute(select(Bid, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
-                              .where(Bid.lot_id.in_(lot_ids)))
+                              .where(Bid.lot_id.in_(lot_ids), OPEN_FOR_EVALUATION))
     for bid, name in rows:
         bids[bid.lot_id].append(BidIn(
             bidder=name, price=bid.price, selection=bid.selection,

@@ -1,6 +1,7 @@
 """Individual scoring (evaluator): blind, own scores only, drafts then submission."""
 from __future__ import annotations
 
+from accounts.models import get_setting
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
 from evaluation import bp, rules
@@ -8,7 +9,10 @@ from evaluation.scoring import service as svc
 from evaluation.guards import declared_map, require_member
 from evaluation.panel.service import lot_bidders
 from evaluation.web import FormErrors, done, refused
-from procurement.access import bid_for, lot_for
+from procurement.access import lot_for
+from procurement.bids import opening_rules as bid_rules
+from procurement.bids.opening import opened_documents
+from procurement.bids.sealed import open_bid_for
 from extensions import db
 from procurement.formatting import raw_score
 
@@ -42,7 +46,7 @@ def scoring(reference, code):
 
 
 def _bid_for(lot, bid_id, declared):
-    bid = bid_for(bid_id)
+    bid = open_bid_for(bid_id)
     if bid.bidder_id not in declared:
         return bid, "declare"
     if declared[bid.bidder_id]:
@@ -86,6 +90,10 @@ def score_bid(reference, code, bid_id):
         **{f"justification-{c}": s.justification for (_, c), s in mine.items()}}
     return render_template("evaluation/score_bid.html", p=procurement, lot=lot, member=member,
                            bid=bid, criteria=criteria, values=values, locked=locked,
+                           documents=opened_documents(bid),
+                           show_price=bid_rules.price_visible(
+                               get_setting("price_to_evaluators"), officer=False,
+                               scores_submitted=locked),
                            refusal=svc.scoring_refusal(lot), form=FormErrors(errors),
                            min_length=svc.justification_min_length())
 

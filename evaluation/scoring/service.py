@@ -16,6 +16,7 @@ from procurement.models import PanelMember
 from evaluation.rules import Refused
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 def justification_min_length() -> int:
@@ -52,7 +53,8 @@ def my_scores(member: PanelMember, bid_ids: list[int] | None = None) -> dict[tup
 def visible_bids(lot: Lot, declared: dict[int, bool]) -> list[tuple[Bid, str]]:
     """The lot's bids this evaluator may see (declared, not conflicted), by bidder name."""
     rows = db.session.execute(select(Bid, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
-                              .where(Bid.lot_id == lot.id).order_by(Bidder.name)).all()
+                              .where(Bid.lot_id == lot.id, OPEN_FOR_EVALUATION)
+                              .order_by(Bidder.name)).all()
     return [(bid, name) for bid, name in rows if rules.may_see_bid(bid.bidder_id, declared)]
 
 
