@@ -47,6 +47,7 @@ class RegisterLine:
     received_at: datetime | None  # naive UTC
     sha256: str | None
     documents: list[tuple[str, str]] = field(default_factory=list)  # (name, sha256)
+    document_hashes: list[str] = field(default_factory=list)  # before opening: no names
 
     @property
     def received_uk(self) -> datetime | None:
@@ -85,7 +86,9 @@ def _current(bid: Bid) -> BidVersion | None:
 def register_lines(procurement: Procurement, *, with_documents: bool) -> list[RegisterLine]:
     """Every bid submitted in Tender, with its current version: metadata and hashes only.
 
-    Before opening the page shows no document (`with_documents` False)."""
+    Before opening (`with_documents` False) a line has no document name and no version hash:
+    the version hash binds the price (procurement.bids.rules.version_sha256), so a guessed
+    price could be checked against it; each document's own hash is what is shown."""
     lines = []
     for bid, lot, bidder in _tender_bids(procurement):
         v = _current(bid)
@@ -93,7 +96,8 @@ def register_lines(procurement: Procurement, *, with_documents: bool) -> list[Re
             continue
         docs = [(d.name, d.sha256) for d in v.documents] if with_documents else []
         lines.append(RegisterLine(bid.id, lot.code, lot.title, bidder, v.number, v.state,
-                                  v.received_at, v.content_sha256, docs))
+                                  v.received_at, v.content_sha256 if with_documents else None,
+                                  docs, [d.sha256 for d in v.documents]))
     return lines
 
 

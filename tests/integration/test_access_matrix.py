@@ -163,6 +163,7 @@ def world(_app):
         assert sent.exit_code == 0, sent.output
         sealed = sealed_bid(lot, SEALED_BIDDER, documents=((SEALED_DOCUMENT, _sealed_pdf()),))
         values["bid_document_id"] = sealed_document_id(sealed)
+        SEALED_HASHES.append(sealed_version_hash(sealed))
         db.session.remove()
     # No app context stays pushed: each request gets its own, as in production (a shared one
     # would carry Flask-Login's signed-in user from one client's request to the next).
@@ -180,6 +181,16 @@ def _sealed_pdf() -> bytes:
     from tests.integration.sealed_fixtures import pdf
 
     return pdf()
+
+
+SEALED_HASHES: list[str] = []  # the sealed version's hash: it binds the price
+
+
+def sealed_version_hash(bid) -> str:
+    from procurement.bids.models import BidVersion
+
+    return db.session.scalar(select(BidVersion.content_sha256).where(
+        BidVersion.bid_id == bid.id))
 
 
 def sealed_document_id(bid) -> int:
@@ -303,6 +314,8 @@ def test_cell(_app, world, clients, endpoint, rule_text, method, person):
     assert SEALED_DOCUMENT not in body, f"{person} sees the sealed document's name on {url}"
     for price in PRICE_TEXTS:
         assert price not in body, f"{person} sees the sealed price on {url}"
+    for digest in SEALED_HASHES:
+        assert digest not in body, f"{person} sees the sealed version's hash on {url}"
     if method == "POST" and not allowed:
         assert _fingerprint(_app) == before, f"a refused POST by {person} changed {url}"
     if public:

@@ -68,7 +68,8 @@ def test_the_opening_page_shows_who_and_when_never_what(app, sealed, users):
     assert "Delta Sealed Ltd" in html and "Epsilon Withdrawn Ltd" in html
     v = db.session.scalar(select(BidVersion).where(BidVersion.bid_id == delta.id,
                                                    BidVersion.state == "submitted"))
-    assert f"sha256:{v.content_sha256}" in html
+    assert all(f"sha256:{d.sha256}" in html for d in v.documents)
+    assert v.content_sha256 not in html  # the version hash binds the price: not before opening
     assert "1 bid received" in html  # lot A's one sealed bid; lot B's withdrawn one apart
     assert not _leaks(html) and "method-statement.pdf" not in html
     assert 'id="open-bids"' in html
