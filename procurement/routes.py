@@ -2,3 +2,4 @@
 from procurement import audit_trail, cli  # noqa: F401
 from procurement.notices import clarifications, documents  # noqa: F401
 from procurement.setup import routes as setup_routes  # noqa: F401
+from procurement.selection import routes as selection_routes  # noqa: F401
