@@ -151,6 +151,7 @@ def world(_app):
             "organisation_id": db.session.scalar(select(User.organisation_id).where(
                 User.email == DEMO["officer"])),
             "key": "marking",
+            **_selection_rows(lot.procurement_id, bid),
         }
         assert sent.exit_code == 0, sent.output
         db.session.remove()
@@ -164,6 +165,26 @@ def world(_app):
         with _app.app_context():
             _empty_tables()
             db.session.remove()
+
+
+def _selection_rows(procurement_id: int, bid: Bid) -> dict:
+    """The demo's questionnaire, an answer of Victim Support and its mark (selection pages)."""
+    from procurement.selection import services
+    from procurement.selection.models import SqAnswer, SqAnswerSet, SqMark
+
+    p = db.session.get(Bid, bid.id).lot.procurement
+    qs = services.ensure_questionnaire(p, "matrix")
+    officer = db.session.scalar(select(User).where(User.email == DEMO["officer"]))
+    answers = SqAnswerSet(bidder_id=bid.bidder_id, state="submitted")
+    db.session.add(answers)
+    db.session.flush()
+    answer = SqAnswer(answer_set_id=answers.id, question_id=qs[0].id, text="Victim Support")
+    mark = SqMark(answer_set_id=answers.id, question_id=qs[6].id, outcome="pass",
+                  reason="No exclusion ground declared", marker_id=officer.id)
+    db.session.add_all([answer, mark])
+    db.session.commit()
+    return {"question_key": "3.2", "bidder_id": bid.bidder_id, "mark_id": mark.id,
+            "answer_id": answer.id}
 
 
 def _notice_rows() -> tuple[int, int, int]:
