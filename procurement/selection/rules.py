@@ -166,3 +166,21 @@ def check_answers(questions: list[Question], answers: dict[str, str]) -> list[tu
 def tender_open(now, deadline) -> bool:
     """Answers may be changed only before the tender deadline (both UTC)."""
     return deadline is not None and now < deadline
+
+
+def criterion_type(section: str, text: str) -> str:
+    """The OCDS selection criterion type (selectionCriteria extension's closed codelist)."""
+    words = f"{section} {text}".lower()
+    if "economic" in words or "accounts" in words or "delphi" in words:
+        return "economic"
+    if "technical" in words or "contract" in words or "insurance" in words:
+        return "technical"
+    return "other"
+
+
+def published_criteria(questions: list[Question]) -> list[dict]:
+    """The pass/fail Part 3 questions as the tender notice's selection criteria."""
+    return [{"key": q.key, "type": criterion_type(q.section, q.text), "description": q.text,
+             "applies_to": ["supplier", "subcontractor"] if q.every_party else ["supplier"],
+             "lot": q.scope == PER_LOT}
+            for q in questions if q.part == 3 and q.kind == PASS_FAIL]

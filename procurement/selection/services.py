@@ -423,3 +423,13 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat((text or "").strip())
     except ValueError:
         return None
+
+
+def published_criteria(p: Procurement) -> list[dict]:
+    """The selection criteria a tender notice publishes: the procurement's questionnaire, or
+    the standard's where it has none yet (read only: nothing is written)."""
+    qs = [as_rule(q) for q in questions(p)]
+    if not qs:
+        qs = [rules.Question(**{f: q[f] for f in FIELDS})
+              for q in template_for(p.regime)["questions"]]
+    return rules.published_criteria(qs)

@@ -167,11 +167,18 @@ def test_a_failed_mandatory_exclusion_excludes_from_every_lot(app, users, tender
     for bid in bids_of("Alpha Support Ltd"):
         assert bid.selection == "fail" and "Fraud conviction declared" in bid.selection_reason
     assert all(b.selection == "pass" for b in bids_of("Beta Change CIC"))
-    # the results engine and the note read the reason
+    # the results, the note and the letter state it, with the reason
+    from decisions.letters.service import plan_letters
     from decisions.note.builder import _selection
+    from evaluation.results.inputs import procurement_results
+    for res in procurement_results(tender):
+        alpha_row = next(b for b in res.bids if b.bidder == "Alpha Support Ltd")
+        assert alpha_row.status == "excluded" and "Fraud conviction" in alpha_row.reason
     outcome = next(o for o in _selection(tender) if o.bidder == "Alpha Support Ltd")
-    assert not outcome.passed and "Fraud conviction declared" in " ".join(outcome.reasons) \
-        if hasattr(outcome, "reasons") else not outcome.passed
+    assert not outcome.passed and "Fraud conviction declared" in outcome.reason
+    letters = [pl for pl in plan_letters(tender) if pl.bid.bidder.name == "Alpha Support Ltd"]
+    assert letters and all(pl.data.outcome == "excluded" for pl in letters)
+    assert all("Fraud conviction declared" in pl.data.exclusion_reason for pl in letters)
 
 
 def test_only_markers_mark(app, users, tender):
