@@ -296,3 +296,35 @@ def test_only_the_finance_reviewer_records(app, users, tender, monkeypatch):
         assert c.post(path, data=data).status_code in (403, 404), email
     assert db.session.scalar(select(func.count(FinancialAssessment.id))) == 0
     assert made[users["officer"].email].get(path).status_code == 200  # the officer reads
+
+
+def test_the_export_carries_marks_and_assessments_in_extra_sheets(app, users, tender,
+                                                                  monkeypatch):
+    import openpyxl
+
+    from interchange.uploads import workbook_bytes
+    from interchange.workbook_file import read_workbook
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 2, 9, 0))
+    alpha = _submitted_answers(app, users, tender)
+    s = db.session.scalar(select(SqAnswerSet))
+    q = db.session.scalar(select(SqQuestion).where(SqQuestion.key == "2.1"))
+    off = client_for(app, users["officer"].email)
+    assert post(off, f"/procurements/{REF}/selection/bidders/{alpha.id}",
+                {"answer_set_id": s.id, "question_id": q.id, "outcome": "fail",
+                 "reason": "Fraud conviction declared in 2024"}).status_code == 303
+    fin = client_for(app, users["finance"].email)
+    assert post(fin, f"/procurements/{REF}/financial/{alpha.id}",
+                {**FIN, "outcome": "mitigated", "mitigation": "performance_bond"}
+                ).status_code == 303
+    data = workbook_bytes(db.session.get(type(tender), tender.id))
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert {"Bids", "SQ marks", "Financial assessments"} <= set(book.sheetnames)
+    marks = list(book["SQ marks"].values)
+    assert marks[1][:5] == ("Alpha Support Ltd", None, None, "2.1", "fail")
+    years = list(book["Financial assessments"].values)[1:]
+    assert [r[12] for r in years] == ["2025-03-31", "2024-03-31"] and years[0][7] == "mitigated"
+    bids = [r for r in book["Bids"].values if r[1] == "Alpha Support Ltd"]
+    assert all(r[3] == "fail" and r[4] == 30 and r[5] == "mitigated" for r in bids)
+    parsed, errors = read_workbook(io.BytesIO(data))  # the extra sheets are ignored
+    assert errors == [] and parsed.extra_sheets == []
+    assert {b.financial for b in parsed.bids if b.bidder == "Alpha Support Ltd"} == {"mitigated"}
