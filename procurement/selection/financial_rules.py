@@ -195,7 +195,8 @@ def bid_outcome(outcome: str, mitigation: str, justification: str) -> tuple[str,
     """What the bid carries (`Bid.financial`, `Bid.financial_reason`)."""
     text = (justification or "").strip()
     if outcome == MITIGATED:
-        return MITIGATED, f"Pass with mitigation ({MITIGATIONS.get(mitigation, mitigation)}): {text}"
+        # the note says "passed with mitigation: …" itself
+        return MITIGATED, f"{MITIGATIONS.get(mitigation, mitigation)}: {text}"
     return outcome, text
 
 

@@ -249,8 +249,8 @@ def _current_version_id(bid: Bid) -> int | None:
 
 def opened(bidder: Bidder) -> bool:
     """A bidder's answers are read by markers only once its bids are opened."""
-    bids = list(bidder.bids)
-    return bool(bids) and all(b.state == "opened" for b in bids)
+    states = {b.state for b in bidder.bids}
+    return "opened" in states and "submitted" not in states  # a withdrawn bid is not sealed
 
 
 # -- marking ------------------------------------------------------------------------------

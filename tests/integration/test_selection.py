@@ -272,6 +272,9 @@ def test_delphi_below_minimum_with_mitigation_passes_without_excludes(app, users
     bid = bids_of("Alpha Support Ltd")[0]
     as_in = BidIn(bidder="A", price=bid.price, delphi_score=30, financial=bid.financial)
     assert selection_causes(as_in, 40) == []
+    from decisions.note.builder import _selection  # the note names the mitigation
+    noted = next(o for o in _selection(tender) if o.bidder == "Alpha Support Ltd")
+    assert noted.passed and noted.reason.startswith("passed with mitigation: Parent company")
     r = post(fin, path, {**FIN, "outcome": "fail",
                          "justification": "Score below the minimum and no guarantee offered"})
     assert r.status_code == 303

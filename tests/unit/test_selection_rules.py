@@ -161,5 +161,5 @@ def test_money_and_bid_outcome():
     assert fr.parse_money("1.234") is None and fr.parse_money("abc") is None
     assert fr.parse_money("NaN") is None and fr.parse_money("") is None
     assert fr.bid_outcome(fr.MITIGATED, "performance_bond", "Bond of 10 %") == (
-        "mitigated", "Pass with mitigation (Performance bond): Bond of 10 %")
+        "mitigated", "Performance bond: Bond of 10 %")
     assert fr.check_accounts([ACC, ACC]) and fr.check_accounts([ACC])
