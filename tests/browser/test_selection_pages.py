@@ -61,7 +61,7 @@ def test_the_supplier_questionnaire_and_its_errors_are_accessible(page, live_ser
     assert_accessible(page)
     page.locator("textarea").first.fill("Northfield Change Partnership CIC, 01234567")
     page.click("text=Save as draft")
-    assert "saved as a draft" in page.locator("body").inner_text()
+    page.locator("text=Your answers are saved as a draft").wait_for()  # after the redirect
     assert_accessible(page)
 
 
