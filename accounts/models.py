@@ -167,6 +167,12 @@ DEFAULT_SETTINGS = {
     "session_absolute_hours": "12",  # and this long after signing in, however active
     "upload_size_limit_mb": "20",
     "delphi_risk_bands": "0-20 very high, 21-40 high, 41-60 moderate, 61-80 low, 81-100 very low",
+    # Where the bands come from. The default is Tender's own (five equal bands), not a credit
+    # reference agency's: set the bands and this source from the agency's report guide.
+    "delphi_risk_bands_source": ("Tender's default: five equal bands of 20 points, not a "
+                                 "credit reference agency's published bands"),
+    "turnover_multiple": "2",  # turnover required = this x the lots' annual value (reg. 58(9))
+    "sq_second_marker": "no",  # "yes": a second marker confirms each SQ mark before it counts
 }
 
 

@@ -152,6 +152,20 @@ def _bands(value: str) -> str | None:
     return parse_risk_bands(value)[1]
 
 
+def _multiple(value: str) -> str | None:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.5 <= number <= 10:
+        return "Enter the turnover multiple as a number from 0.5 to 10, like 2"
+    return None
+
+
+def _yes_no(value: str) -> str | None:
+    return None if value in ("yes", "no") else "Enter yes or no"
+
+
 SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("decision_prefix", "Decision-number prefix",
                 "Used where the buying organisation has no prefix of its own, like SCP in "
@@ -166,6 +180,16 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("delphi_risk_bands", "Delphi risk bands",
                 "From 0 to 100, like 0-20 very high, 21-40 high, 41-60 moderate, 61-80 low, "
                 "81-100 very low", _bands),
+    SettingSpec("delphi_risk_bands_source", "Source of the Delphi risk bands",
+                "Where the bands come from, like the credit reference agency's guide",
+                lambda v: None),
+    SettingSpec("turnover_multiple", "Turnover multiple",
+                "The turnover asked for, as a multiple of the annual value of the lots bid "
+                "for; above 2 each assessment records a justification (PCR 2015 reg. 58(9))",
+                _multiple),
+    SettingSpec("sq_second_marker", "Second marker of the selection questionnaire",
+                "yes: a second marker confirms each mark before it counts; no: it counts as "
+                "marked", _yes_no),
     SettingSpec("ocds_prefix", "OCDS prefix",
                 "The prefix the Open Contracting Partnership registered for this body; "
                 "every ocid starts with it", _ocds),
