@@ -23,3 +23,12 @@ def test_officer_sees_the_demo_results(page):
     text = page.locator("main").inner_text()
     assert "97.00" in text and "95.50" in text and "£3,375,221" in text
     assert_accessible(page)
+
+
+def test_the_signed_in_bar_is_in_the_header_landmark(page):
+    sign_in(page, "finance@demo.example.org")
+    bar = page.locator("header.govuk-template__header .tender-signout")
+    assert bar.count() == 1
+    assert "Signed in as" in bar.inner_text()
+    assert page.locator("header[role=banner], header").first.is_visible()
+    assert_accessible(page)  # best-practice rules included: no "region" violation
