@@ -148,6 +148,7 @@ DEFAULT_SETTINGS = {
     "marking": "OFFICIAL",
     "document_max_mb": "25",  # the largest tender document (or bid document) accepted, a file
     "ocds_prefix": "ocds-tender0",  # OCDS ocids are {prefix}-{reference}; it starts "ocds-"
+    "feedback_url": "mailto:tender-feedback@example.org",  # the phase banner's feedback link
     "ocds_publisher": "",  # the OCDS feed's publisher name; blank: "Tender"
     "session_idle_minutes": "30",  # signed out after this long without a request
     "session_absolute_hours": "12",  # and this long after signing in, however active

@@ -113,6 +113,16 @@ def _ocds(value: str) -> str | None:
     return None
 
 
+FEEDBACK = re.compile(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^\s]+")
+
+
+def _feedback(value: str) -> str | None:
+    if not FEEDBACK.fullmatch(value):
+        return ("Enter where feedback goes: an email link like mailto:feedback@example.org "
+                "or a web address starting https://")
+    return None
+
+
 def _marking(value: str) -> str | None:
     if not MARKING.fullmatch(value):
         return "Enter the marking in capital letters, like OFFICIAL or OFFICIAL-SENSITIVE"
@@ -169,6 +179,9 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("ocds_prefix", "OCDS prefix",
                 "The prefix the Open Contracting Partnership registered for this body; "
                 "every ocid starts with it", _ocds),
+    SettingSpec("feedback_url", "Where feedback goes",
+                "The phase banner's feedback link: mailto: and an email address, or a web "
+                "address starting https://", _feedback),
     SettingSpec("upload_size_limit_mb", "Largest upload",
                 "In megabytes", _integer(1, 100, "the largest upload in megabytes")),
     SettingSpec("session_idle_minutes", "Signed out after this long idle",
