@@ -40,11 +40,15 @@ def load():
 
 
 @bp.cli.command("logins")
-def logins():
-    """Print the demo logins."""
+@click.option("--url", default=None, help="Where the app is served (make run's address)")
+def logins(url):
+    """Print the demo logins (after where the app is served, with --url)."""
+    if url:
+        rule = "=" * 72
+        click.echo(f"\n{rule}\nTender is running at {url}  (Ctrl+C stops it)\n{rule}")
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, name, roles, org, _ in USERS:
-        click.echo(f"  {email:<28} {name:<14} {roles}")
+        click.echo(f"  {email:<30} {name:<14} {roles}")
     click.echo("")
 
 
