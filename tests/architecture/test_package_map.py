@@ -42,7 +42,7 @@ PURE = [
     "procurement/cpv.py", "procurement/setup/rules.py",
     "interchange/workbook_limits.py", "decisions/annexes/pdf_safety.py",
     "accounts/passwords.py", "accounts/session_rules.py",
-    "accounts/admin/rules.py",
+    "accounts/admin/rules.py", "audit/describe.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 
