@@ -59,6 +59,7 @@ def _page(procurement, *, status: int = 200, error: str | None = None,
     send_problem = None
     if may("decisions.signoff_send", procurement, method="POST"):
         refusal = rules.send_refusal(lot_readiness(procurement), note.state if note else "draft")
+        refusal = refusal or rules.narrative_refusal(note.narrative if note else {})
         refusal = refusal or rules.plan_refusal(planned_signoffs(procurement), dict(ROLES))
         send_problem = refusal.message if refusal else None
         db.session.rollback()

@@ -249,3 +249,20 @@ def test_the_approver_whose_turn_it_was_is_told_what_changed_not_to_wait_for_its
     assert "figures" not in html.split('id="stale-banner"', 1)[1].split("</div>", 1)[0]
     assert "waiting for" not in html and "Next to sign" not in html
     assert "On hold until the note is sent again" in html
+
+
+def test_sending_refuses_an_empty_summary_naming_it_and_the_draft_keeps(app, users):
+    p = small_tender(users["officer"].organisation)
+    note = db.session.scalar(select(DecisionNote))
+    note.narrative = {"summary": "", "recommendation": "Approve the award."}
+    db.session.commit()
+    officer = client_for(app, users["officer"].email)
+    from tests.conftest import csrf_token
+    page = officer.get(f"/procurements/{p.reference}/decision-note/sign-off").get_data(
+        as_text=True)
+    assert "Write the Summary before sending" in page  # said before trying
+    resp = officer.post(f"/procurements/{p.reference}/decision-note/send",
+                        data={"csrf_token": csrf_token(officer, "/procurements")})
+    assert resp.status_code == 409 and "Write the Summary" in resp.get_data(as_text=True)
+    db.session.refresh(note)
+    assert note.state == "draft" and note.current_version is None
