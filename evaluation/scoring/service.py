@@ -58,14 +58,18 @@ def visible_bids(lot: Lot, declared: dict[int, bool]) -> list[tuple[Bid, str]]:
 
 def overview(member: PanelMember, lot: Lot, declared: dict[int, bool]) -> list[dict]:
     """One row per visible bid: how many criteria drafted and submitted, of how many."""
+    from evaluation.progress import excluded_bids
+
     criteria = scored_criteria(lot)
     bids = visible_bids(lot, declared)
+    excluded = excluded_bids(lot)
     counts: dict[int, Counter] = {}
     for (bid_id, _), score in my_scores(member, [b.id for b, _ in bids]).items():
         counts.setdefault(bid_id, Counter())[score.state] += 1
     return [{"bid": bid, "bidder": name, "total": len(criteria),
              "draft": counts.get(bid.id, Counter())["draft"],
-             "submitted": counts.get(bid.id, Counter())["submitted"]} for bid, name in bids]
+             "submitted": counts.get(bid.id, Counter())["submitted"],
+             "excluded": excluded.get(bid.id)} for bid, name in bids]
 
 
 def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
@@ -147,8 +151,11 @@ def save(lot: Lot, member: PanelMember, bid: Bid, bidder_name: str,
 
 def submit_all(lot: Lot, member: PanelMember, declared: dict[int, bool]) -> int:
     """Submit every draft of this member for the lot, once each visible bid is complete."""
+    from evaluation.progress import excluded_bids
+
     criteria = scored_criteria(lot)
     bids = visible_bids(lot, declared)
+    excluded = excluded_bids(lot)
     mine = my_scores(member, [b.id for b, _ in bids])
     min_length = justification_min_length()
     problems = []
