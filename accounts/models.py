@@ -145,6 +145,7 @@ DEFAULT_SETTINGS = {
     "decision_prefix": "SCP",
     "spread_flag": "2",  # moderation flags max − min above this many points
     "justification_min_length": "20",
+    "score_step": "0.5",  # scores entered in Tender: whole or half points
     "marking": "OFFICIAL",
     "document_max_mb": "25",  # the largest tender document (or bid document) accepted, a file
     "ocds_prefix": "ocds-tender0",  # OCDS ocids are {prefix}-{reference}; it starts "ocds-"

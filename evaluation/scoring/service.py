@@ -25,6 +25,23 @@ def justification_min_length() -> int:
         return 20
 
 
+def score_step() -> Decimal:
+    """The scoring scale's step (a setting; whole or half points unless changed)."""
+    value = rules.parse_number(get_setting("score_step"), places=2)
+    return value if value and value > 0 else rules.DEFAULT_STEP
+
+
+def draft_warnings(criteria: list[Criterion], form: dict) -> list[str]:
+    """What a saved draft still needs before it can be submitted (too-short justifications)."""
+    min_length = justification_min_length()
+    out = []
+    for c in criteria:
+        warning = rules.short_justification(form.get(f"justification-{c.id}"), min_length)
+        if warning:
+            out.append(f"{c.code}: {warning}")
+    return out
+
+
 def scoring_refusal(lot: Lot) -> str | None:
     """Why nobody may score this lot now, or None."""
     if lot.results_final_at is not None:
@@ -79,6 +96,7 @@ def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
     A draft keeps what is typed (a row left empty is cleared); a submission needs every
     criterion scored with a justification of the minimum length."""
     min_length = justification_min_length()
+    step = score_step()
     clean: dict[int, tuple[Decimal | None, str]] = {}
     errors: dict[str, str] = {}
     for c in criteria:
@@ -87,7 +105,7 @@ def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
         if not submit and not text and not justification:
             clean[c.id] = (None, "")
             continue
-        value, error = rules.score_error(text, c.max_score)
+        value, error = rules.score_error(text, c.max_score, step)
         if error:
             errors[f"score-{c.id}"] = f"{c.code}: {error}"
         if submit:
