@@ -168,6 +168,13 @@ def check_consensus(criteria: list[Criterion], form: dict
     return clean, errors
 
 
+def still_to_moderate(lot: Lot, bid: Bid) -> list[str]:
+    """The codes of the scored criteria this bid has no consensus score for yet."""
+    have = {criterion_id for _bid, criterion_id in _consensus(lot, bid.id)}
+    return [c.code for c in sorted(lot.criteria, key=lambda c: (c.position, c.id))
+            if c.kind == "scored" and c.id not in have]
+
+
 def record_consensus(lot: Lot, bid: Bid, bidder: str, clean: dict[int, tuple[Decimal, str]],
                      moderator_id: int) -> int:
     """Record consensus scores for one bid; the caller commits."""
