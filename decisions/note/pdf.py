@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from decisions.annexes.pdf import render_dpia, render_eia
@@ -24,7 +25,8 @@ from decisions.note.data import (
     S151_OFFICER, SIGN_OFF_ROLES, NoteData,
 )
 from decisions.pdf_common import (
-    FRAME_W, STYLES, Writer, build_pdf, long_date, signature_block, table, yes_no_table,
+    FRAME_W, LANG, STYLES, Writer, build_pdf, long_date, signature_block, table,
+    yes_no_table,
 )
 
 __all__ = ["render_note", "render_eia", "render_dpia", "annex_pdfs", "build_pack", "render_pack"]
@@ -318,8 +320,14 @@ def annex_pdfs(data: NoteData, public: bool = False) -> list[bytes]:
 def build_pack(note_pdf: bytes, annex_pdfs: list[bytes]) -> bytes:
     """One decision pack: the note's pages, then each annex's pages, in order."""
     writer = PdfWriter()
-    for pdf in [note_pdf, *annex_pdfs]:
-        writer.append(PdfReader(io.BytesIO(pdf)))
+    readers = [PdfReader(io.BytesIO(pdf)) for pdf in [note_pdf, *annex_pdfs]]
+    for reader in readers:
+        writer.append(reader)
+    # the pack keeps the note's title, and says its language (pypdf's merge drops both)
+    title = (readers[0].metadata or {}).get("/Title")
+    if title:
+        writer.add_metadata({"/Title": str(title), "/Author": "Tender", "/Creator": "Tender"})
+    writer.root_object[NameObject("/Lang")] = TextStringObject(LANG)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()

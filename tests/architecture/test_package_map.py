@@ -43,6 +43,7 @@ PURE = [
     "interchange/workbook_limits.py", "decisions/annexes/pdf_safety.py",
     "accounts/passwords.py", "accounts/session_rules.py",
     "accounts/admin/rules.py", "audit/describe.py",
+    "decisions/markup.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 
