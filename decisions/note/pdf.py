@@ -209,10 +209,14 @@ class _Note:
 
     def evaluation(self):
         w = self.w
-        self.h("Evaluation")
-        self.h("Outcome of evaluation", "h3")
-        for lot in self.d.lots:
-            block = [Paragraph(f"Lot {w.t(lot.code)} – {w.t(lot.title)}", STYLES["h3"])]
+        # the headings travel with the first lot's table: never stranded at a page's foot
+        heads = [Paragraph("Evaluation", STYLES["h2"]),
+                 Paragraph("Outcome of evaluation", STYLES["h3"])]
+        if not self.d.lots:
+            self.add(*heads)
+        for i, lot in enumerate(self.d.lots):
+            block = (heads if i == 0 else []) + [
+                Paragraph(f"Lot {w.t(lot.code)} – {w.t(lot.title)}", STYLES["h3"])]
             winner = next((r for r in lot.results if r.bidder == lot.winner), None)
             if winner is not None:
                 block.append(w.p(f"The overall result for Lot {lot.code} resulted in {winner.bidder} being the "
