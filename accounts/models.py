@@ -159,9 +159,11 @@ DEFAULT_SETTINGS = {
     "decision_prefix": "SCP",
     "spread_flag": "2",  # moderation flags max − min above this many points
     "justification_min_length": "20",
+    "score_step": "0.5",  # scores entered in Tender: whole or half points
     "marking": "OFFICIAL",
     "document_max_mb": "25",  # the largest tender document (or bid document) accepted, a file
     "ocds_prefix": "ocds-tender0",  # OCDS ocids are {prefix}-{reference}; it starts "ocds-"
+    "feedback_url": "mailto:tender-feedback@example.org",  # the phase banner's feedback link
     "ocds_publisher": "",  # the OCDS feed's publisher name; blank: "Tender"
     "session_idle_minutes": "30",  # signed out after this long without a request
     "session_absolute_hours": "12",  # and this long after signing in, however active
