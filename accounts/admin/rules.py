@@ -152,6 +152,12 @@ def _bands(value: str) -> str | None:
     return parse_risk_bands(value)[1]
 
 
+def _price_to_evaluators(value: str) -> str | None:
+    if value not in ("after_scoring", "always", "never"):
+        return "Enter after_scoring, always or never"
+    return None
+
+
 SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("decision_prefix", "Decision-number prefix",
                 "Used where the buying organisation has no prefix of its own, like SCP in "
@@ -175,6 +181,9 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
                 "In minutes", _integer(5, 480, "the idle time in minutes")),
     SettingSpec("session_absolute_hours", "Signed out this long after signing in",
                 "In hours", _integer(1, 24, "the session length in hours")),
+    SettingSpec("price_to_evaluators", "A bid's price on the evaluator's scoring page",
+                "after_scoring (once the evaluator's own scores for the bid are submitted), "
+                "always, or never", _price_to_evaluators),
 )}
 
 
