@@ -160,14 +160,22 @@ DEFAULT_SETTINGS = {
     "spread_flag": "2",  # moderation flags max − min above this many points
     "justification_min_length": "20",
     "price_to_evaluators": "after_scoring",  # procurement.bids.opening_rules.price_visible
+    "score_step": "0.5",  # scores entered in Tender: whole or half points
     "marking": "OFFICIAL",
     "document_max_mb": "25",  # the largest tender document (or bid document) accepted, a file
     "ocds_prefix": "ocds-tender0",  # OCDS ocids are {prefix}-{reference}; it starts "ocds-"
+    "feedback_url": "mailto:tender-feedback@example.org",  # the phase banner's feedback link
     "ocds_publisher": "",  # the OCDS feed's publisher name; blank: "Tender"
     "session_idle_minutes": "30",  # signed out after this long without a request
     "session_absolute_hours": "12",  # and this long after signing in, however active
     "upload_size_limit_mb": "20",
     "delphi_risk_bands": "0-20 very high, 21-40 high, 41-60 moderate, 61-80 low, 81-100 very low",
+    # Where the bands come from. The default is Tender's own (five equal bands), not a credit
+    # reference agency's: set the bands and this source from the agency's report guide.
+    "delphi_risk_bands_source": ("Tender's default: five equal bands of 20 points, not a "
+                                 "credit reference agency's published bands"),
+    "turnover_multiple": "2",  # turnover required = this x the lots' annual value (reg. 58(9))
+    "sq_second_marker": "no",  # "yes": a second marker confirms each SQ mark before it counts
 }
 
 

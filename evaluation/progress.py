@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from evaluation import rules
 from evaluation.models import ConflictDeclaration, Consensus, Criterion, Score
+from evaluation.results.ranking import selection_causes
+from evaluation.results.values import BidIn
 from procurement.models import PanelMember
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
@@ -29,6 +31,9 @@ class LotStatus:
     # submitted scores' values, (member id, bid id, criterion id) -> value: only for the
     # moderator, and only read into here once every expected score is submitted
     values: dict = field(default_factory=dict)
+    # bids excluded at selection (questionnaire, financial standing, Delphi): bid id -> why.
+    # Nobody scores or moderates them: they are not outstanding work.
+    excluded: dict[int, str] = field(default_factory=dict)
 
     @property
     def submitted_count(self) -> int:
@@ -52,7 +57,7 @@ class LotStatus:
 
     @property
     def missing_consensus(self) -> list[tuple[int, int]]:
-        return rules.missing_consensus([b for b, _, _ in self.bids],
+        return rules.missing_consensus([b for b, _, _ in self.bids if b not in self.excluded],
                                        [c.id for c in self.scored], self.consensus)
 
     def declared_count(self, member_id: int) -> int:
@@ -61,6 +66,20 @@ class LotStatus:
     @property
     def bidder_count(self) -> int:
         return len({b for _, b, _ in self.bids})
+
+
+def excluded_bids(lot: Lot) -> dict[int, str]:
+    """The lot's bids excluded before scoring, with the reason (as the results say it)."""
+    min_delphi = lot.procurement.min_delphi
+    out = {}
+    for bid in db.session.execute(select(Bid).where(Bid.lot_id == lot.id)).scalars():
+        causes = selection_causes(BidIn(
+            bidder="", selection=bid.selection, delphi_score=bid.delphi_score,
+            financial=bid.financial, selection_reason=bid.selection_reason,
+            financial_reason=bid.financial_reason), min_delphi)
+        if causes:
+            out[bid.id] = "; ".join(reason for _cause, reason in causes)
+    return out
 
 
 def lot_status(lot: Lot, with_values: bool = False) -> LotStatus:
@@ -83,7 +102,9 @@ def lot_status(lot: Lot, with_values: bool = False) -> LotStatus:
             declared.setdefault(member_id, set()).add(bidder_id)
             if conflicted:
                 conflicts.add((member_id, bidder_id))
-    expected = rules.expected_scores(member_ids, [(b, bidder) for b, bidder, _ in bids],
+    excluded = excluded_bids(lot)
+    expected = rules.expected_scores(member_ids, [(b, bidder) for b, bidder, _ in bids
+                                                  if b not in excluded],
                                      [c.id for c in scored], conflicts)
     submitted: dict[rules.Key, object] = {}
     drafts: Counter = Counter()
@@ -99,7 +120,8 @@ def lot_status(lot: Lot, with_values: bool = False) -> LotStatus:
         .join(Bid, Consensus.bid_id == Bid.id).where(Bid.lot_id == lot.id))}
     status = LotStatus(lot_id=lot.id, members=members, bids=bids, scored=scored,
                        conflicts=conflicts, declared=declared, expected=expected,
-                       submitted=set(submitted), drafts=drafts, consensus=consensus)
+                       submitted=set(submitted), drafts=drafts, consensus=consensus,
+                       excluded=excluded)
     if with_values and status.moderation_open:
         status.values = submitted
     return status

@@ -256,6 +256,8 @@ def _export(procurement: Procurement) -> ParsedTender:
     def moment(kind):  # a date, or the UK wall-clock time
         return recorded[kind].value if kind in recorded else None
 
+    from interchange.selection_sheets import selection_sheets
+
     return ParsedTender(
         reference=procurement.reference, title=procurement.title,
         organisation=procurement.organisation.name, regime=procurement.regime,
@@ -275,4 +277,5 @@ def _export(procurement: Procurement) -> ParsedTender:
         scores=[ScoreRow(code[lot], bidder, crit, member, value, note or "")
                 for lot, bidder, crit, member, value, note in scores],
         consensus=[ConsensusRow(code[lot], bidder, crit, value, note or "")
-                   for lot, bidder, crit, value, note in consensus])
+                   for lot, bidder, crit, value, note in consensus],
+        extra_sheets=selection_sheets(procurement))

@@ -20,8 +20,8 @@ from extensions import db, login_manager
 from procurement.models import Bid, Bidder, Lot, PanelMember, Procurement
 from procurement.states import follow_the_clock
 from procurement.policy import (ADMIN, APPROVER, EVALUATOR, FINANCE, OFFICER, PANEL, PUBLIC,
-                                SIGNED_IN, SUPPLIER, Actor, Decision, Rule, Target, allow,
-                                decide, reads)
+                                SIGNED_IN, SQ_MARKER, SUPPLIER, Actor, Decision, Rule, Target,
+                                allow, decide, reads)
 
 ROUTES: dict[str, Rule] = {
     # -- anyone, no sign-in --------------------------------------------------------------
@@ -149,6 +149,20 @@ ROUTES: dict[str, Rule] = {
     "decisions.my_letters": allow(SUPPLIER),
     "home.supplier_home": allow(SUPPLIER),  # its opportunities and new answers
     "accounts.supplier_users": allow(SUPPLIER),  # its own organisation's users only
+    # -- selection questionnaire (officer; marks: the officer or an assigned SQ marker) ----
+    "procurement.selection_page": allow(OFFICER),
+    "procurement.selection_question": allow(OFFICER),  # Part 3 only (selection.rules)
+    "procurement.selection_question_new": allow(OFFICER),
+    "procurement.selection_question_remove": allow(OFFICER),
+    "procurement.selection_markers": allow(OFFICER),
+    "procurement.selection_bidders": allow(OFFICER, SQ_MARKER),
+    "procurement.selection_mark": allow(OFFICER, SQ_MARKER),  # once the bids are opened
+    "procurement.selection_confirm": allow(OFFICER, SQ_MARKER),  # a second marker
+    "procurement.selection_evidence": allow(OFFICER, SQ_MARKER),
+    "procurement.supplier_selection": allow(SUPPLIER),  # its own answers, while open
+    # -- financial standing: only the finance reviewer records; the officer reads --------
+    "procurement.financial_page": reads(FINANCE, OFFICER),
+    "procurement.financial_bidder": reads(FINANCE, OFFICER, writes=(FINANCE,)),
     # -- users, organisations, roles, settings (administrator) ---------------------------
     "accounts.users": allow(ADMIN),
     "accounts.user_new": allow(ADMIN),
@@ -220,14 +234,20 @@ def _load(args: dict) -> SimpleNamespace:
 def _actor(procurement: Procurement | None) -> Actor:
     if not current_user.is_authenticated:
         return Actor()
-    panel_lots = frozenset()
+    panel_lots, sq_marker = frozenset(), False
     if procurement is not None and current_user.has_role("evaluator"):
+        from procurement.selection.models import SqMarker
+
         panel_lots = frozenset(db.session.execute(
             select(PanelMember.lot_id).join(Lot, PanelMember.lot_id == Lot.id)
             .where(Lot.procurement_id == procurement.id,
                    PanelMember.user_id == current_user.id)).scalars())
+        sq_marker = db.session.execute(select(SqMarker.id).where(
+            SqMarker.procurement_id == procurement.id,
+            SqMarker.user_id == current_user.id)).first() is not None
     return Actor(signed_in=True, roles=frozenset(current_user.role_set),
-                 organisation_id=current_user.organisation_id, panel_lots=panel_lots)
+                 organisation_id=current_user.organisation_id, panel_lots=panel_lots,
+                 sq_marker=sq_marker)
 
 
 def _target(found: SimpleNamespace) -> Target:

@@ -21,6 +21,7 @@ from procurement.bids.sealed import opened
 from procurement.models import REGIMES, Procurement
 from procurement.notices import periods, queries, rules
 from procurement.notices.models import Notice
+from procurement.selection.services import published_criteria
 from procurement.standstill import standstill_end
 
 UK = ZoneInfo("Europe/London")
@@ -115,6 +116,7 @@ def build(p: Procurement, notice: Notice, now: datetime | None = None) -> dict:
         "dates": {k: _date(p, k) for k in ("tender_deadline", "clarification_deadline",
                                             "contract_start") if p.date_of(k)},
         "min_delphi": p.min_delphi,
+        "selection_criteria": published_criteria(p),
         "supersedes": None, "documents": [], "awards": [], "standstill": None,
         "assessment_summaries_sent": None, "contract": None,
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, render_template
+from markupsafe import Markup
 from sqlalchemy import select
 
 from decisions import bp
@@ -90,12 +91,25 @@ def public_note(reference):
     if refusal:
         return refusal
     w = Writer(data.sensitive_phrases or [], public=True)
+    from decisions.forms import NARRATIVE_FIELDS
+    from decisions.markup import narrative_html
+
+    def md(key_or_text, default: str = "") -> Markup:
+        """A narrative section (by key) or text, redacted then rendered from its markup."""
+        text = data.narrative.get(key_or_text) if key_or_text in data.narrative else None
+        return Markup(narrative_html(w.redact(text if text is not None else default)))
+
     return render_template(
-        "decisions/public_note.html", p=p, decision_number=data.decision_number,
+        "decisions/public_note.html", p=p, d=data, decision_number=data.decision_number,
         relates_to=data.relates_to, signed_on=_signed_on(version),
         decision_maker=w.redact(data.decision_maker), note_title=w.redact(data.title),
-        summary=w.redact(data.narrative.get("summary", "")),
-        recommendation=w.redact(data.narrative.get("recommendation", "")))
+        r=w.redact, md=md, labels={k: label for k, label, _h in NARRATIVE_FIELDS},
+        pdf_name=_pdf_name(p, data), signed_by=[s for s in data.signers_in_order() if s.name])
+
+
+def _pdf_name(p, data) -> str:
+    stem = (data.decision_number or p.reference).replace("/", "-")
+    return f"{stem} decision note (public).pdf"
 
 
 @bp.route("/decisions/<reference>/public.pdf")
@@ -107,5 +121,4 @@ def public_note_pdf(reference):
         content = public_pack(version, data)
     except FrozenRecordError as err:
         return _not_published(reference, version, err)
-    stem = (data.decision_number or p.reference).replace("/", "-")
-    return pdf_response(content, f"{stem} decision note (public).pdf", private=False)
+    return pdf_response(content, _pdf_name(p, data), private=False)

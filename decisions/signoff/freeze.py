@@ -188,3 +188,60 @@ def is_stale(version, note=None) -> bool:
     """Whether the data behind `version` (the note's current version) changed since send."""
     note = note or version.note
     return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256
+
+
+# What a part of the snapshot is, in the words of the stale banner. The results engine's
+# inputs and every figure drawn in the note are "figures"; the officer's text is "narrative
+# text" (named by section); the attachments are "annexes".
+FIGURE_FIELDS = ("lots", "partners", "whole_term_value", "threshold", "above_threshold",
+                 "term_initial_years", "term_extensions")
+ANNEX_WORDS = {"eia": "Equality Impact Assessment", "dpia": "Data Protection Impact Assessment"}
+OTHER_WORDS = {
+    "selection": "the selection outcomes", "signers": "who signs",
+    "answers": "the answers to the note's questions",
+    "notices": "the notices", "engagement_events": "the engagement events",
+    "sensitive_phrases": "the text to redact",
+}
+
+
+def changed_parts(frozen: dict, current: dict, narrative_labels: dict | None = None
+                  ) -> list[str]:
+    """The parts of the note that differ between two snapshots, in words, in a fixed order:
+    figures, then narrative text (naming its sections), then annexes, then anything else."""
+    labels = narrative_labels or {}
+    old, new = (frozen or {}).get("note", {}), (current or {}).get("note", {})
+
+    def differs(key) -> bool:
+        return canonical(old.get(key)) != canonical(new.get(key))
+
+    parts = []
+    if canonical((frozen or {}).get("inputs")) != canonical((current or {}).get("inputs")) \
+            or any(differs(k) for k in FIGURE_FIELDS):
+        parts.append("figures")
+    old_text, new_text = old.get("narrative") or {}, new.get("narrative") or {}
+    sections = [labels.get(k, k.replace("_", " ")) for k in sorted(set(old_text) | set(new_text))
+                if (old_text.get(k) or "") != (new_text.get(k) or "")]
+    sections += [labels.get(k, k.replace("_", " ")) for k in ("decision_maker", "strapline", "title")
+                 if differs(k)]
+    if sections:
+        parts.append("narrative text (" + ", ".join(sections) + ")")
+    annexes = [words for key, words in ANNEX_WORDS.items() if differs(key)]
+    if annexes:
+        parts.append("annexes (" + ", ".join(annexes) + ")")
+    parts += [words for key, words in OTHER_WORDS.items() if differs(key)]
+    handled = set(FIGURE_FIELDS) | {"narrative", "decision_maker", "strapline", "title"} \
+        | set(ANNEX_WORDS) | set(OTHER_WORDS)
+    if any(differs(k) for k in set(old) | set(new) if k not in handled):
+        parts.append("other details of the note")
+    return parts
+
+
+def what_changed(version, note, current: dict | None = None) -> list[str]:
+    """What changed in `note` since `version` was sent, in words ("figures", "narrative
+    text (Summary)", "annexes (…)"); empty when nothing did. The one place this is worked
+    out, whatever detects staleness (`current`: the snapshot built now, if already built)."""
+    from decisions.forms import NARRATIVE_FIELDS
+
+    labels = {key: label for key, label, _hint in NARRATIVE_FIELDS}
+    current = current if current is not None else current_snapshot(note)
+    return changed_parts(version.snapshot, current, labels)

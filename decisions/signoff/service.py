@@ -125,6 +125,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
     note = get_or_create_note(procurement)
     db.session.refresh(note, with_for_update=True)  # one send at a time per note
     refusal = rules.send_refusal(lot_readiness(procurement), note.state)
+    refusal = refusal or rules.narrative_refusal(note.narrative)
     places = planned_signoffs(procurement)
     refusal = refusal or rules.plan_refusal(places, role_labels())
     if refusal is None and configured(current_app.config):

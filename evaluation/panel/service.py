@@ -72,6 +72,29 @@ def declarations(lot: Lot) -> dict[tuple[int, int], ConflictDeclaration]:
     return {(d.member_id, d.bidder_id): d for d in rows}
 
 
+def scores_set_aside(lot: Lot, member: PanelMember, bidder_id: int) -> list[str]:
+    """The criteria codes of this member's scores on the bidder's bid: set aside once a
+    conflict is declared after they were given (they no longer count)."""
+    from evaluation.models import Criterion
+
+    return list(db.session.execute(
+        select(Criterion.code).join(Score, Score.criterion_id == Criterion.id)
+        .join(Bid, Score.bid_id == Bid.id)
+        .where(Score.member_id == member.id, Bid.lot_id == lot.id, Bid.bidder_id == bidder_id)
+        .order_by(Criterion.position, Criterion.id)).scalars())
+
+
+def late_conflicts(lot: Lot) -> list[dict]:
+    """For the officer: each conflict declared after scoring, with the scores set aside."""
+    out = []
+    for (member_id, bidder_id), d in declarations(lot).items():
+        if d.conflicted:
+            codes = scores_set_aside(lot, d.member, bidder_id)
+            if codes:
+                out.append({"member": d.member.name, "bidder": d.bidder.name, "codes": codes})
+    return sorted(out, key=lambda x: (x["member"], x["bidder"]))
+
+
 def check_declarations(lot: Lot, member: PanelMember, form: dict
                        ) -> tuple[dict[int, tuple[bool, str]], dict[str, str]]:
     """Parse the declaration form for the bidders not yet declared on.
@@ -104,7 +127,9 @@ def declare(lot: Lot, member: PanelMember, clean: dict[int, tuple[bool, str]]) -
                                           conflicted=conflicted, details=details)
         db.session.add(declaration)
         db.session.flush()
+        set_aside = scores_set_aside(lot, member, bidder_id) if conflicted else []
         record("conflict_declaration", declaration.id, "declare", None,
                {"lot": lot.code, "member": member.name, "bidder_id": bidder_id,
-                "conflicted": conflicted, "details": details},
+                "conflicted": conflicted, "details": details,
+                **({"scores_set_aside": set_aside} if set_aside else {})},
                procurement_ref=lot.procurement.reference)

@@ -84,7 +84,10 @@ def score_bid(reference, code, bid_id):
             db.session.commit()
             if submit:
                 return done(f"Your scores for {bid.bidder.name} are submitted.", overview_url)
-            return done(f"Draft scores for {bid.bidder.name} saved.", request.path)
+            warnings = svc.draft_warnings(criteria, request.form)
+            return done(f"Draft scores for {bid.bidder.name} saved." + (
+                " Before you submit: " + "; ".join(warnings) + "." if warnings else ""),
+                request.path)
     values = request.form if request.method == "POST" else {
         **{f"score-{c}": raw_score(s.value) for (_, c), s in mine.items()},
         **{f"justification-{c}": s.justification for (_, c), s in mine.items()}}
@@ -95,7 +98,9 @@ def score_bid(reference, code, bid_id):
                                get_setting("price_to_evaluators"), officer=False,
                                scores_submitted=locked),
                            refusal=svc.scoring_refusal(lot), form=FormErrors(errors),
-                           min_length=svc.justification_min_length())
+                           min_length=svc.justification_min_length(),
+                           score_rule=rules.score_rule, step_words=rules.step_words,
+                           step=svc.score_step())
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/scoring/submit", methods=["POST"])
@@ -130,3 +135,9 @@ def my_scores_json(reference, code):
                                 "score": float(s.value), "justification": s.justification,
                                 "state": s.state}
                                for (b, c), s in sorted(mine.items()) if c in codes]})
+
+
+@bp.app_template_global("score_rule_for")
+def score_rule_for(max_score) -> str:
+    """The scale's rule for a criterion, as its hint says it (the validation says the same)."""
+    return rules.score_rule(max_score, svc.score_step())

@@ -26,6 +26,23 @@ def justification_min_length() -> int:
         return 20
 
 
+def score_step() -> Decimal:
+    """The scoring scale's step (a setting; whole or half points unless changed)."""
+    value = rules.parse_number(get_setting("score_step"), places=2)
+    return value if value and value > 0 else rules.DEFAULT_STEP
+
+
+def draft_warnings(criteria: list[Criterion], form: dict) -> list[str]:
+    """What a saved draft still needs before it can be submitted (too-short justifications)."""
+    min_length = justification_min_length()
+    out = []
+    for c in criteria:
+        warning = rules.short_justification(form.get(f"justification-{c.id}"), min_length)
+        if warning:
+            out.append(f"{c.code}: {warning}")
+    return out
+
+
 def scoring_refusal(lot: Lot) -> str | None:
     """Why nobody may score this lot now, or None."""
     if lot.results_final_at is not None:
@@ -60,14 +77,18 @@ def visible_bids(lot: Lot, declared: dict[int, bool]) -> list[tuple[Bid, str]]:
 
 def overview(member: PanelMember, lot: Lot, declared: dict[int, bool]) -> list[dict]:
     """One row per visible bid: how many criteria drafted and submitted, of how many."""
+    from evaluation.progress import excluded_bids
+
     criteria = scored_criteria(lot)
     bids = visible_bids(lot, declared)
+    excluded = excluded_bids(lot)
     counts: dict[int, Counter] = {}
     for (bid_id, _), score in my_scores(member, [b.id for b, _ in bids]).items():
         counts.setdefault(bid_id, Counter())[score.state] += 1
     return [{"bid": bid, "bidder": name, "total": len(criteria),
              "draft": counts.get(bid.id, Counter())["draft"],
-             "submitted": counts.get(bid.id, Counter())["submitted"]} for bid, name in bids]
+             "submitted": counts.get(bid.id, Counter())["submitted"],
+             "excluded": excluded.get(bid.id)} for bid, name in bids]
 
 
 def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
@@ -77,6 +98,7 @@ def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
     A draft keeps what is typed (a row left empty is cleared); a submission needs every
     criterion scored with a justification of the minimum length."""
     min_length = justification_min_length()
+    step = score_step()
     clean: dict[int, tuple[Decimal | None, str]] = {}
     errors: dict[str, str] = {}
     for c in criteria:
@@ -85,7 +107,7 @@ def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
         if not submit and not text and not justification:
             clean[c.id] = (None, "")
             continue
-        value, error = rules.score_error(text, c.max_score)
+        value, error = rules.score_error(text, c.max_score, step)
         if error:
             errors[f"score-{c.id}"] = f"{c.code}: {error}"
         if submit:
@@ -149,8 +171,11 @@ def save(lot: Lot, member: PanelMember, bid: Bid, bidder_name: str,
 
 def submit_all(lot: Lot, member: PanelMember, declared: dict[int, bool]) -> int:
     """Submit every draft of this member for the lot, once each visible bid is complete."""
+    from evaluation.progress import excluded_bids
+
     criteria = scored_criteria(lot)
     bids = visible_bids(lot, declared)
+    excluded = excluded_bids(lot)
     mine = my_scores(member, [b.id for b, _ in bids])
     min_length = justification_min_length()
     problems = []

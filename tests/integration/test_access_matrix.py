@@ -159,6 +159,7 @@ def world(_app):
             # an emailed link's token (registration, invitation): a forged one, refused
             # by the page itself with a clear message
             "token": "not-a-real-token",
+            **_selection_rows(lot.procurement_id, bid),
         }
         assert sent.exit_code == 0, sent.output
         sealed = sealed_bid(lot, SEALED_BIDDER, documents=((SEALED_DOCUMENT, _sealed_pdf()),))
@@ -198,6 +199,26 @@ def sealed_document_id(bid) -> int:
 
     return db.session.scalar(select(BidDocument.id).join(BidVersion).where(
         BidVersion.bid_id == bid.id))
+
+
+def _selection_rows(procurement_id: int, bid: Bid) -> dict:
+    """The demo's questionnaire, an answer of Victim Support and its mark (selection pages)."""
+    from procurement.selection import services
+    from procurement.selection.models import SqAnswer, SqAnswerSet, SqMark
+
+    p = db.session.get(Bid, bid.id).lot.procurement
+    qs = services.ensure_questionnaire(p, "matrix")
+    officer = db.session.scalar(select(User).where(User.email == DEMO["officer"]))
+    answers = SqAnswerSet(bidder_id=bid.bidder_id, state="submitted")
+    db.session.add(answers)
+    db.session.flush()
+    answer = SqAnswer(answer_set_id=answers.id, question_id=qs[0].id, text="Victim Support")
+    mark = SqMark(answer_set_id=answers.id, question_id=qs[6].id, outcome="pass",
+                  reason="No exclusion ground declared", marker_id=officer.id)
+    db.session.add_all([answer, mark])
+    db.session.commit()
+    return {"question_key": "3.2", "bidder_id": bid.bidder_id, "mark_id": mark.id,
+            "answer_id": answer.id}
 
 
 def _notice_rows() -> tuple[int, int, int]:
