@@ -159,6 +159,7 @@ DEFAULT_SETTINGS = {
     "decision_prefix": "SCP",
     "spread_flag": "2",  # moderation flags max − min above this many points
     "justification_min_length": "20",
+    "price_to_evaluators": "after_scoring",  # procurement.bids.opening_rules.price_visible
     "score_step": "0.5",  # scores entered in Tender: whole or half points
     "marking": "OFFICIAL",
     "document_max_mb": "25",  # the largest tender document (or bid document) accepted, a file

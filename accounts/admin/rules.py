@@ -171,6 +171,12 @@ def _bands(value: str) -> str | None:
     return parse_risk_bands(value)[1]
 
 
+def _price_to_evaluators(value: str) -> str | None:
+    if value not in ("after_scoring", "always", "never"):
+        return "Enter after_scoring, always or never"
+    return None
+
+
 def _multiple(value: str) -> str | None:
     try:
         number = float(value)
@@ -224,6 +230,9 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
                 "In minutes", _integer(5, 480, "the idle time in minutes")),
     SettingSpec("session_absolute_hours", "Signed out this long after signing in",
                 "In hours", _integer(1, 24, "the session length in hours")),
+    SettingSpec("price_to_evaluators", "A bid's price on the evaluator's scoring page",
+                "after_scoring (once the evaluator's own scores for the bid are submitted), "
+                "always, or never", _price_to_evaluators),
 )}
 
 
