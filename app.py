@@ -117,6 +117,7 @@ def _register_models() -> None:
     import procurement.models  # noqa: F401
     import procurement.notices.models  # noqa: F401
     import procurement.bids.models  # noqa: F401
+    import procurement.data_version  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -21,7 +21,8 @@ from decisions.signoff.docusign import (PDF_FIELD, SEND_KEY_FIELD, EnvelopeError
                                         EnvelopeSigner, as_json, build_envelope, configured,
                                         create_envelope, missing_emails, send_key,
                                         with_document, without_document)
-from decisions.signoff.freeze import current_snapshot, sha256_bytes, sha256_snapshot, snapshot_of
+from decisions.signoff import freeze
+from decisions.signoff.freeze import sha256_bytes, sha256_snapshot, snapshot_of
 from decisions.models import DecisionNote, NoteVersion, SignOff
 from extensions import db
 from procurement import states
@@ -104,7 +105,7 @@ def is_stale(note: DecisionNote) -> bool:
     version = note.current_version if note else None
     if version is None or not rules.checks_staleness(version.state, note.state):
         return False
-    return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256
+    return freeze.is_stale(version, note)
 
 
 def _ident(note: DecisionNote, version: NoteVersion | None = None) -> str:
@@ -182,6 +183,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
            procurement_ref=ref, actor=actor)
     states.act(procurement, "send_note", actor=actor, strict=False)
     db.session.flush()
+    freeze.record_counters(version, procurement.id)  # after every change this send made
     return version
 
 
