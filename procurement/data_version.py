@@ -22,10 +22,11 @@ call `bump` themselves (the workbook import makes a new procurement, so a row of
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import ForeignKey, Integer, event, inspect, select, text
+from sqlalchemy import ForeignKey, Integer, String, event, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from accounts.models import Organisation
@@ -46,6 +47,9 @@ class DataVersion(db.Model):
     figures: Mapped[int] = mapped_column(Integer, default=0)
     narrative: Mapped[int] = mapped_column(Integer, default=0)
     annexes: Mapped[int] = mapped_column(Integer, default=0)
+    # random, set when the row is made: with the counters it names one state of the data,
+    # even across databases (tests, a restore), for caches keyed on it
+    token: Mapped[str] = mapped_column(String(32))
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,30 @@ class Counters:
     def changed(self, other: "Counters") -> list[str]:
         """The counters that differ, in COUNTERS order."""
         return [name for name in COUNTERS if getattr(self, name) != getattr(other, name)]
+
+
+def stamp(procurement_id: int) -> tuple[tuple | None, bool]:
+    """(figures, token), naming the figures of the procurement now, for the results cache,
+    and whether it may be shared beyond this transaction: not when this transaction changed
+    them (it may roll back). (None, False) when no row exists. One query."""
+    row = db.session.execute(select(DataVersion.figures, DataVersion.token)  # autoflushes
+                             .where(DataVersion.procurement_id == procurement_id)).first()
+    if row is None:
+        return None, False
+    return tuple(row), procurement_id not in db.session.info.get(WROTE, ())
+
+
+WROTE = "figures_bumped"  # session.info: procurements whose figures this transaction bumped
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_over(session: Session) -> None:
+    session.info.pop(WROTE, None)
+    session.info.pop(TRANSACTION_CACHE, None)
+
+
+TRANSACTION_CACHE = "transaction_cache"  # session.info: kept only until commit or rollback
 
 
 def counters(procurement_id: int) -> Counters:
@@ -173,18 +201,22 @@ def _columns_changed(obj, ignored: frozenset[str]) -> bool:
 
 
 _UPSERT = text(  # SQLite 3.24+ and PostgreSQL alike; atomic, so no lost increments
-    "INSERT INTO data_version (procurement_id, figures, narrative, annexes) "
-    "VALUES (:p, :figures, :narrative, :annexes) ON CONFLICT (procurement_id) DO UPDATE SET "
+    "INSERT INTO data_version (procurement_id, figures, narrative, annexes, token) "
+    "VALUES (:p, :figures, :narrative, :annexes, :token) ON CONFLICT (procurement_id) DO UPDATE SET "
     "figures = data_version.figures + excluded.figures, "
     "narrative = data_version.narrative + excluded.narrative, "
     "annexes = data_version.annexes + excluded.annexes")
 
 
 def bump(session: Session, procurement_ids, *names: str) -> None:
-    """Add 1 to the named counters of each procurement (in the session's transaction)."""
-    rows = [{"p": p, **{c: int(c in names) for c in COUNTERS}} for p in sorted(procurement_ids)]
+    """Add 1 to the named counters of each procurement (in the session's transaction); with
+    no names, make the row (zeros) if there is none."""
+    rows = [{"p": p, "token": secrets.token_hex(16), **{c: int(c in names) for c in COUNTERS}}
+            for p in sorted(procurement_ids)]
     if rows:
         session.execute(_UPSERT, rows)
+        if isinstance(session, Session) and FIGURES in names:
+            session.info.setdefault(WROTE, set()).update(procurement_ids)
 
 
 @event.listens_for(Session, "before_flush")
@@ -199,3 +231,12 @@ def _bump_on_flush(session: Session, flush_context, instances) -> None:
         by_names.setdefault(tuple(sorted(names)), []).append(p)
     for names, ids in by_names.items():
         bump(session, ids, *names)
+
+
+@event.listens_for(Session, "after_flush")
+def _row_for_new_procurements(session: Session, flush_context) -> None:
+    # A new procurement gets its row (zeros, a fresh token) once it has an id, so that the
+    # results of a procurement never changed since are cached too.
+    made = [o.id for o in session.new if isinstance(o, Procurement) and o.id is not None]
+    if made:
+        bump(session, made)

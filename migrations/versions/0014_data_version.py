@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('figures', sa.Integer(), nullable=False),
     sa.Column('narrative', sa.Integer(), nullable=False),
     sa.Column('annexes', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['procurement_id'], ['procurement.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('procurement_id')
     )
