@@ -35,7 +35,10 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@$(FLASK) demo logins
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# the background jobs' consumer (procurement.jobs: Huey on SQLite in instance/), beside the server
+	@.venv/bin/huey_consumer app.huey --workers 2 --logfile instance/jobs.log & consumer=$$!; \
+	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian's PostgreSQL and Chromium for the PostgreSQL run and the browser tests.
 system-deps:

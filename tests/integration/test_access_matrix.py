@@ -151,6 +151,7 @@ def world(_app):
             "organisation_id": db.session.scalar(select(User.organisation_id).where(
                 User.email == DEMO["officer"])),
             "key": "marking",
+            "job_id": "0" * 32,  # no such job: its pages answer 404 to whoever may see them
         }
         assert sent.exit_code == 0, sent.output
         db.session.remove()
