@@ -80,14 +80,20 @@ def stamp(procurement_id: int) -> tuple[tuple | None, bool]:
 WROTE = "figures_bumped"  # session.info: procurements whose figures this transaction bumped
 
 
+BUMPED = "data_version_bumped"  # session.info: (procurement, counter) bumped in this transaction
+
+
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _transaction_over(session: Session) -> None:
     session.info.pop(WROTE, None)
-    session.info.pop(TRANSACTION_CACHE, None)
+    session.info.pop(BUMPED, None)
 
 
-TRANSACTION_CACHE = "transaction_cache"  # session.info: kept only until commit or rollback
+@event.listens_for(Session, "after_soft_rollback")
+def _savepoint_over(session: Session, previous_transaction) -> None:
+    # a rolled-back savepoint may have taken a bump with it: bump again at the next change
+    session.info.pop(BUMPED, None)
 
 
 def counters(procurement_id: int) -> Counters:
@@ -226,9 +232,15 @@ def _bump_on_flush(session: Session, flush_context, instances) -> None:
     for counter, wanted in _changes(session).items():
         for p in _procurement_ids(session, wanted):
             per_procurement.setdefault(p, set()).add(counter)
+    # Once per transaction is enough: the counter then differs from any version sent before
+    # it, and caches keyed on it are not used by a transaction that changed the figures.
+    done = session.info.setdefault(BUMPED, set())
     by_names: dict[tuple, list[int]] = {}
     for p, names in per_procurement.items():
-        by_names.setdefault(tuple(sorted(names)), []).append(p)
+        names = {n for n in names if (p, n) not in done}
+        done.update((p, n) for n in names)
+        if names:
+            by_names.setdefault(tuple(sorted(names)), []).append(p)
     for names, ids in by_names.items():
         bump(session, ids, *names)
 

@@ -8,9 +8,8 @@ Two levels, neither of which can serve figures that are out of date:
   own transaction, so a key names one state of the records; every gunicorn worker keeps its
   own, and the database stays the only source of truth (a worker that has not seen a
   version computes it).
-While the current transaction has changed the figures (it may roll back) results are kept
-for that transaction only (session.info, dropped at commit or rollback), still keyed on the
-counter, which the transaction's own flushes move on. A procurement without a row (made
+Nothing is kept or served while the current transaction has changed the figures (it may
+roll back, and its counter moves once per transaction, not at every flush). A procurement without a row (made
 before migration 0014 and never changed since) is not cached.
 
 Results are shared objects: callers read them and never change them.
@@ -23,8 +22,7 @@ from flask import has_request_context, request
 
 from evaluation.results import engine
 from evaluation.results.values import CriterionIn, LotIn, LotResult
-from extensions import db
-from procurement.data_version import TRANSACTION_CACHE, stamp
+from procurement.data_version import stamp
 
 MAX_LOTS = 2048  # a 50-lot tender is 50 entries of a few kB
 _LRU: OrderedDict[tuple, tuple[LotResult, list[CriterionIn]]] = OrderedDict()
@@ -37,10 +35,6 @@ def _request_cache() -> dict:
     return request.environ.setdefault(_REQUEST_KEY, {})
 
 
-def _transaction_cache() -> dict:
-    return db.session.info.setdefault(TRANSACTION_CACHE, {})
-
-
 Stamp = tuple  # (stamp of the data version or None, shareable beyond the transaction)
 
 
@@ -48,9 +42,9 @@ def lookup(procurement_id: int, lot_ids: list[int]) -> tuple[Stamp, dict]:
     """(the stamp now, {lot id: (result, criteria)} of those already computed)."""
     now = stamp(procurement_id)
     version, shared = now
-    if version is None:
+    if version is None or not shared:
         return now, {}
-    levels = [_request_cache(), _LRU] if shared else [_transaction_cache()]
+    levels = [_request_cache(), _LRU]
     found = {}
     for lot_id in lot_ids:
         key = (procurement_id, lot_id, version)
@@ -73,10 +67,9 @@ def _keep(levels, key, value) -> None:
 def store(procurement_id: int, now: Stamp, lot_id: int,
           value: tuple[LotResult, list[CriterionIn]]) -> None:
     version, shared = now
-    if version is None:
+    if version is None or not shared:
         return
-    key = (procurement_id, lot_id, version)
-    _keep([_request_cache(), _LRU] if shared else [_transaction_cache()], key, value)
+    _keep([_request_cache(), _LRU], (procurement_id, lot_id, version), value)
 
 
 def computed(procurement_id: int, now: tuple | None, lot_id: int,
