@@ -44,7 +44,10 @@ run: install
 	@$(FLASK) db upgrade >instance/run-setup.log 2>&1 || { cat instance/run-setup.log; exit 1; }
 	@$(FLASK) demo load >>instance/run-setup.log 2>&1 || { cat instance/run-setup.log; exit 1; }
 	@$(FLASK) demo logins --url http://$(HOST):$(PORT)/
-	@exec .venv/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --timeout 120 \
+	@# the background jobs' consumer (procurement.jobs: Huey on SQLite in instance/), beside the server
+	@.venv/bin/huey_consumer app.huey --workers 2 --logfile instance/jobs.log >/dev/null 2>&1 & consumer=$$!; \
+	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	  .venv/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --timeout 120 \
 		--log-level warning 'app:create_app()'
 
 # Debian's PostgreSQL and Chromium for the PostgreSQL run and the browser tests.

@@ -171,6 +171,11 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "DOCUSIGN_TIMEOUT": float(os.environ.get("DOCUSIGN_TIMEOUT", "15")),
         "DOCUSIGN_ATTEMPTS": int(os.environ.get("DOCUSIGN_ATTEMPTS", "3")),
         "DOCUSIGN_RETRY_MAX_WAIT": float(os.environ.get("DOCUSIGN_RETRY_MAX_WAIT", "10")),
+        # Background jobs (procurement.jobs): the queue ("" SQLite in the instance folder,
+        # redis://… in production), and from what size the workbook's work becomes a job.
+        "JOBS_QUEUE": os.environ.get("TENDER_QUEUE", ""),
+        "JOB_UPLOAD_BYTES": int(os.environ.get("TENDER_JOB_UPLOAD_BYTES", str(512 * 1024))),
+        "JOB_EXPORT_SCORES": int(os.environ.get("TENDER_JOB_EXPORT_SCORES", "20000")),
         # audit chain (docs/audit.md)
         "AUDIT_HMAC_KEY": audit_hmac_key(instance_path, production),
     }

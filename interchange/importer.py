@@ -22,6 +22,7 @@ from interchange.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow, Pa
 from extensions import db
 from procurement.models import (Bid, Bidder, Lot, PartnerContribution, Procurement,
                                 TimelineDate)
+from procurement.data_version import FIGURES, bump
 from procurement.timeline import uk_to_utc
 
 CHUNK = 10_000  # rows per executemany: bounded memory for the parameter dicts
@@ -75,6 +76,8 @@ def _import(parsed: ParsedTender, replace: bool, actor: str) -> int:
     if parsed.bids:  # bids received outside Tender: the evaluation is where it stands
         db.session.execute(update(Procurement).where(Procurement.id == procurement_id)
                            .values(state=lifecycle.advance("draft", "receive_bids_outside")[0]))
+    # Core inserts bypass the ORM's flush: the new procurement's data version made here
+    bump(db.session, [procurement_id], FIGURES)
     after = {"reference": parsed.reference, **summary(procurement_id), "sha256": parsed.sha256}
     record("procurement", procurement_id, "replace" if before else "import", before, after,
            procurement_ref=parsed.reference, actor=actor)

@@ -112,6 +112,9 @@ ROUTES: dict[str, Rule] = {
     "evaluation.mark_final": allow(OFFICER),
     "interchange.workbook": allow(OFFICER),  # carries every individual score
     "interchange.upload": allow(OFFICER),
+    "interchange.job_page": allow(OFFICER),  # a workbook job's progress and outcome
+    "interchange.job_status_json": allow(OFFICER),
+    "interchange.job_output": allow(OFFICER),  # the exported workbook: every score
     # -- evaluation: declaring and scoring (panel members of the lot) ---------------------
     "evaluation.mine": allow(EVALUATOR),
     "evaluation.declarations": allow(PANEL),

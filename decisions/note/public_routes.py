@@ -15,7 +15,7 @@ from datetime import date
 
 from flask import abort, current_app, render_template
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from decisions import bp
 import clock
@@ -25,7 +25,8 @@ from decisions.note.published import (FrozenRecordError, deferred_until, public_
                                       published_version, signed_note_data)
 from decisions.pdf_common import Writer, long_date
 from decisions.responses import pdf_response, refuse
-from procurement.access import procurement_for
+from procurement.access import find_procurement, procurement_for
+from procurement.conditional import conditional
 from extensions import db
 
 
@@ -64,7 +65,30 @@ def _published_or_refusal(reference: str):
     return p, version, data, None
 
 
+def _signed_decisions(**_kwargs):
+    """What /decisions shows changes with the versions signed (and deferrals end by the day,
+    which the minute in the ETag covers)."""
+    count, last, top = db.session.execute(select(
+        func.count(NoteVersion.id), func.max(NoteVersion.completed_at), func.max(NoteVersion.id))
+        .where(NoteVersion.state == "completed")).one()
+    return (count, last, top), last
+
+
+def _signed_decision(reference: str, **_kwargs):
+    p = find_procurement(reference)
+    if p is None:
+        return None
+    found = db.session.execute(select(
+        func.count(NoteVersion.id), func.max(NoteVersion.completed_at), func.max(NoteVersion.id))
+        .join(DecisionNote, NoteVersion.note_id == DecisionNote.id)
+        .where(DecisionNote.procurement_id == p.id, NoteVersion.state == "completed")).one()
+    if not found[0]:
+        return None  # not published: its page says why, in full
+    return (p.id, tuple(found)), found[1]
+
+
 @bp.route("/decisions")
+@conditional(_signed_decisions)
 def public_index():
     rows = db.session.execute(select(DecisionNote).where(
         DecisionNote.versions.any(NoteVersion.state == "completed"))).scalars().all()
@@ -86,6 +110,7 @@ def public_index():
 
 
 @bp.route("/decisions/<reference>")
+@conditional(_signed_decision)
 def public_note(reference):
     p, version, data, refusal = _published_or_refusal(reference)
     if refusal:

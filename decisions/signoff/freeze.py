@@ -8,8 +8,11 @@ The snapshot is canonical JSON (sorted keys, no spaces, money as exact strings) 
   section minimums), so a change to a record that feeds the note is seen even where it
   happens not to move a figure drawn in it.
 
-The note is stale when the snapshot built now from the records hashes differently from
-the one frozen at send. `snapshot_of` and `sha256_*` are pure; `current_snapshot` reads the
+The note is stale when the records changed after send: the procurement's data version
+(procurement.data_version, bumped in the transaction of every change the note depends on)
+against the counters the version was sent with, one query. The deep comparison (the
+snapshot built now from the records hashed against the one frozen at send) remains for
+versions sent before the counters existed and for the detail of what changed. `snapshot_of` and `sha256_*` are pure; `current_snapshot` reads the
 database through the note builder and the results engine.
 
 `note_data_from_snapshot` is the way back (pure too): the snapshot's "note" part as the
@@ -184,10 +187,65 @@ def changed_paths(frozen, current, path: str = "", limit: int = 20) -> list[str]
     return out
 
 
-def is_stale(version, note=None) -> bool:
-    """Whether the data behind `version` (the note's current version) changed since send."""
+def sent_counters(version):
+    """The data version `version` was sent with (procurement.data_version.Counters), or None
+    for a version sent before the counters existed (migration 0014)."""
+    from procurement.data_version import Counters
+
+    if version.figures_version is None:
+        return None
+    return Counters(version.figures_version, version.narrative_version or 0,
+                    version.annexes_version or 0)
+
+
+def record_counters(version, procurement_id: int) -> None:
+    """Freeze the procurement's data version now into `version` (at send, after the flush)."""
+    from procurement.data_version import counters
+
+    now = counters(procurement_id)
+    version.figures_version, version.narrative_version, version.annexes_version = (
+        now.figures, now.narrative, now.annexes)
+
+
+def changed_counters(version, note=None) -> list[str] | None:
+    """Which of "figures", "narrative", "annexes" changed since `version` was sent (one
+    query), or None when the version has no counters (then only a deep comparison tells)."""
+    from procurement.data_version import counters
+
+    sent = sent_counters(version)
+    if sent is None:
+        return None
+    note = note or version.note
+    return sent.changed(counters(note.procurement_id))
+
+
+def deeply_stale(version, note=None) -> bool:
+    """The old comparison: the snapshot rebuilt from the records against the frozen one.
+    Seconds on a large tender; for versions without counters, and for the detail of what
+    changed."""
     note = note or version.note
     return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256
+
+
+def is_stale(version, note=None) -> bool:
+    """Whether the data behind `version` (the note's current version) changed since send.
+
+    Counters unchanged: not stale, for one query. Counters moved: the rebuilt snapshot
+    decides, as before the counters (a figure changed and changed back leaves the note
+    whole)."""
+    return stale_and_current(version, note)[0]
+
+
+def stale_and_current(version, note=None) -> tuple[bool, dict | None]:
+    """(stale, the snapshot rebuilt now or None when the counters said enough)."""
+    from procurement.data_version import counters
+
+    note = note or version.note
+    sent = sent_counters(version)
+    if sent is not None and not sent.changed(counters(note.procurement_id)):
+        return False, None
+    current = current_snapshot(note)
+    return sha256_snapshot(current) != version.snapshot_sha256, current
 
 
 # What a part of the snapshot is, in the words of the stale banner. The results engine's

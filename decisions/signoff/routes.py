@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from accounts.models import ROLES
 from decisions import bp
 from decisions.signoff import rules
-from decisions.signoff.freeze import current_snapshot, sha256_snapshot, what_changed
+from decisions.signoff.freeze import stale_and_current, what_changed
 from decisions.signoff.docusign import EnvelopeError
 from decisions.signoff.service import (SigningError, envelope_mode, find_note, lot_readiness,
                                planned_signoffs, record_refusal, record_send_failure, send,
@@ -84,8 +84,8 @@ def signoff_summary(procurement) -> dict:
                 "next": None}
     stale, changes = False, []
     if rules.checks_staleness(version.state, note.state):
-        current = current_snapshot(note)
-        stale = sha256_snapshot(current) != version.snapshot_sha256
+        # one query while the data version is unchanged; the rebuilt data only when it moved
+        stale, current = stale_and_current(version, note)
         changes = (what_changed(version, note, current) or ["details of the note"]
                    if stale else [])
     nxt = rules.next_signoff(recorded_signoffs(version))

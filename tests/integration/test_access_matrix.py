@@ -160,6 +160,7 @@ def world(_app):
             # by the page itself with a clear message
             "token": "not-a-real-token",
             **_selection_rows(lot.procurement_id, bid),
+            "job_id": "0" * 32,  # no such job: its pages answer 404 to whoever may see them
         }
         assert sent.exit_code == 0, sent.output
         sealed = sealed_bid(lot, SEALED_BIDDER, documents=((SEALED_DOCUMENT, _sealed_pdf()),))
