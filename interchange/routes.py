@@ -1,6 +1,8 @@
 """The officer's workbook download and the panel's score upload, through the browser."""
 from __future__ import annotations
 
+import io
+
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -9,6 +11,7 @@ from procurement import jobs
 from procurement.access import procurement_for
 from extensions import db
 from interchange import bp, jobs as workbook_jobs, uploads
+from interchange.workbook_limits import container_problem, limits_from_config
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,11 +46,19 @@ def upload(reference):
         elif not file.filename.lower().endswith(".xlsx"):
             errors = [uploads.UploadError("", None, None, "The file must be an Excel workbook (.xlsx)")]
         elif (request.content_length or 0) > current_app.config["JOB_UPLOAD_BYTES"]:
-            # a large workbook: checked and written by a worker, with a page that follows it
-            job = jobs.start(workbook_jobs.UPLOAD, procurement_id=procurement.id,
-                             user_id=current_user.id, params={"moderator_id": current_user.id},
-                             payload=file.stream.read())
-            return redirect(url_for("interchange.job_page", reference=reference, job_id=job.id))
+            # a large workbook: its container is bounded here, at once (a bomb is refused
+            # before it is queued); its rows are checked and written by a worker, with a page
+            # that follows it
+            payload = file.stream.read()
+            problem = container_problem(io.BytesIO(payload), limits_from_config(current_app.config))
+            if problem:
+                errors = [uploads.UploadError("", None, None, problem)]
+            else:
+                job = jobs.start(workbook_jobs.UPLOAD, procurement_id=procurement.id,
+                                 user_id=current_user.id,
+                                 params={"moderator_id": current_user.id}, payload=payload)
+                return redirect(url_for("interchange.job_page", reference=reference,
+                                        job_id=job.id))
         else:
             counts, errors = uploads.apply_upload(procurement, file.stream, current_user.id)
             if not errors:
