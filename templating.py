@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 
-from accounts.models import ROLES, get_setting
+from sqlalchemy.exc import SQLAlchemyError
+
+from accounts.models import DEFAULT_SETTINGS, ROLES, get_setting
+from extensions import db
 from procurement.formatting import money, score, when
 
 UK = ZoneInfo("Europe/London")
@@ -33,7 +36,11 @@ def uk_when(value, with_time: bool = True) -> str:
 def feedback_url() -> str:
     """The phase banner's feedback link (a setting), read once a request."""
     if "feedback_url" not in g:
-        g.feedback_url = get_setting("feedback_url")
+        try:
+            g.feedback_url = get_setting("feedback_url")
+        except SQLAlchemyError:  # no settings table yet (a database not yet upgraded)
+            db.session.rollback()
+            g.feedback_url = DEFAULT_SETTINGS["feedback_url"]
     return g.feedback_url
 
 

@@ -77,6 +77,9 @@ def demo_tender(buyer: Organisation) -> tuple[Procurement, str]:
     assert not errors, errors
     p = import_tender(parsed, actor="system")
     p.organisation = buyer
+    from decisions.note.service import get_or_create_note
+    note = get_or_create_note(p)  # the narrative a note cannot be sent without
+    note.narrative = {"summary": "Award the contracts.", "recommendation": "Approve the award."}
     db.session.commit()
     return p, "workbook"
 
