@@ -4,18 +4,23 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 PY := .venv/bin/python
 FLASK := .venv/bin/flask --app app
+# setuptools tells every editable install to beware of folders named like the package (a
+# flat layout's imports come from the working directory anyway): not worth a new user's eye.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet
 
 .PHONY: run test test-sqlite test-postgres bench assets install install-test system-deps clean
 
 .venv/.installed: pyproject.toml
-	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
-	touch $@
+	@echo "Installing Tender and its dependencies into .venv (once; quietly)"
+	@test -x $(PY) || python3 -m venv .venv
+	@$(PIP) --upgrade pip
+	@$(PIP) -e .
+	@touch $@
 
 .venv/.installed-test: .venv/.installed
-	$(PY) -m pip install --quiet -e '.[test]'
-	touch $@
+	@echo "Installing the test dependencies into .venv (once; quietly)"
+	@$(PIP) -e '.[test]'
+	@touch $@
 
 install: .venv/.installed assets
 install-test: .venv/.installed-test assets
@@ -31,11 +36,19 @@ static/govuk/.copied: package.json
 
 assets: static/govuk/.copied
 
+# The set-up's own output goes to instance/run-setup.log (shown only if a step fails); what is
+# left is one block: the address and the demo logins. gunicorn serves (not the development
+# server and its warning), its own lines only for warnings and errors.
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) demo load
-	@$(FLASK) demo logins
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@mkdir -p instance
+	@$(FLASK) db upgrade >instance/run-setup.log 2>&1 || { cat instance/run-setup.log; exit 1; }
+	@$(FLASK) demo load >>instance/run-setup.log 2>&1 || { cat instance/run-setup.log; exit 1; }
+	@$(FLASK) demo logins --url http://$(HOST):$(PORT)/
+	@# the background jobs' consumer (procurement.jobs: Huey on SQLite in instance/), beside the server
+	@.venv/bin/huey_consumer app.huey --workers 2 --logfile instance/jobs.log >/dev/null 2>&1 & consumer=$$!; \
+	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	  .venv/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --timeout 120 \
+		--log-level warning 'app:create_app()'
 
 # Debian's PostgreSQL and Chromium for the PostgreSQL run and the browser tests.
 system-deps:

@@ -53,6 +53,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     import mail
     mail.register(app)
     _register_models()
+    from procurement import jobs
+    jobs.configure(app)
     _register_blueprints(app)
     _register_assets(app)
     _register_errors(app)
@@ -117,6 +119,9 @@ def _register_models() -> None:
     import procurement.models  # noqa: F401
     import procurement.notices.models  # noqa: F401
     import procurement.bids.models  # noqa: F401
+    import procurement.selection.models  # noqa: F401
+    import procurement.data_version  # noqa: F401
+    import procurement.jobs  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -130,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     import evaluation.routes  # noqa: F401
     import home.routes  # noqa: F401
     import interchange.cli  # noqa: F401
+    import interchange.jobs  # noqa: F401  (the workbook's job handlers)
     import interchange.routes  # noqa: F401
     import procurement.routes  # noqa: F401
     import publication.cli  # noqa: F401
@@ -174,3 +180,5 @@ def _register_assets(app: Flask) -> None:
 
 
 app = create_app()
+# The queue of background jobs, configured for `app`: `huey_consumer app.huey` runs them.
+from procurement.jobs import huey  # noqa: E402,F401

@@ -148,6 +148,14 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
                                                    "5 per 15 minutes"),
         "SIGNIN_LIMIT_PER_ADDRESS": os.environ.get("SIGNIN_LIMIT_PER_ADDRESS",
                                                    "20 per 15 minutes"),
+        # Supplier registration and emailed links (accounts.registration, accounts.tokens):
+        # how long a link works, and their throttles (every request counts).
+        "ACCOUNT_LINK_HOURS": _whole("ACCOUNT_LINK_HOURS", 48),  # whole hours, 1 or more
+        "REGISTER_LIMIT_PER_ADDRESS": os.environ.get("REGISTER_LIMIT_PER_ADDRESS",
+                                                     "10 per hour"),
+        "ACCOUNT_LINK_LIMIT_PER_ADDRESS": os.environ.get("ACCOUNT_LINK_LIMIT_PER_ADDRESS",
+                                                         "30 per 15 minutes"),
+        "INVITE_LIMIT_PER_ACCOUNT": os.environ.get("INVITE_LIMIT_PER_ACCOUNT", "20 per hour"),
         # Proxies in front of the app (a load balancer: 1) whose X-Forwarded-For to trust, so
         # the throttle sees the client's address, not the proxy's.
         "TRUSTED_PROXIES": int(os.environ.get("TENDER_TRUSTED_PROXIES", "0") or 0),
@@ -163,6 +171,11 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "DOCUSIGN_TIMEOUT": float(os.environ.get("DOCUSIGN_TIMEOUT", "15")),
         "DOCUSIGN_ATTEMPTS": int(os.environ.get("DOCUSIGN_ATTEMPTS", "3")),
         "DOCUSIGN_RETRY_MAX_WAIT": float(os.environ.get("DOCUSIGN_RETRY_MAX_WAIT", "10")),
+        # Background jobs (procurement.jobs): the queue ("" SQLite in the instance folder,
+        # redis://… in production), and from what size the workbook's work becomes a job.
+        "JOBS_QUEUE": os.environ.get("TENDER_QUEUE", ""),
+        "JOB_UPLOAD_BYTES": int(os.environ.get("TENDER_JOB_UPLOAD_BYTES", str(512 * 1024))),
+        "JOB_EXPORT_SCORES": int(os.environ.get("TENDER_JOB_EXPORT_SCORES", "20000")),
         # audit chain (docs/audit.md)
         "AUDIT_HMAC_KEY": audit_hmac_key(instance_path, production),
     }

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, g
 
-from accounts.models import ROLES
+from accounts.models import ROLES, get_setting
 from procurement.formatting import money, score, when
 
 UK = ZoneInfo("Europe/London")
@@ -30,7 +30,15 @@ def uk_when(value, with_time: bool = True) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def feedback_url() -> str:
+    """The phase banner's feedback link (a setting), read once a request."""
+    if "feedback_url" not in g:
+        g.feedback_url = get_setting("feedback_url")
+    return g.feedback_url
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["feedback_url"] = feedback_url
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["score2"] = score
     app.jinja_env.filters["uk_when"] = uk_when

@@ -32,8 +32,8 @@ def create_user(email, name, roles, organisation, password):
         sys.exit(1)
     org = db.session.execute(
         select(Organisation).where(Organisation.name == organisation)).scalar_one_or_none()
-    if org is None:
-        org = Organisation(name=organisation)
+    if org is None:  # a supplier's user makes a supplier's organisation (the contract)
+        org = Organisation(name=organisation, kind="supplier" if "supplier" in roles else "buyer")
         db.session.add(org)
     user = User(email=email, name=name, roles=",".join(roles), organisation=org)
     user.set_password(password)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, event,
-                        inspect, select)
+                        false, inspect, select, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +39,16 @@ class Organisation(db.Model):
     decision_prefix: Mapped[str | None] = mapped_column(String(10))
     # comma-separated approver role codes; None means the default order (APPROVER_ROLES)
     signoff_order: Mapped[str | None] = mapped_column(String(200))
+    # A supplier's registration (accounts.registration); buyers and partners leave them empty.
+    identifier_scheme: Mapped[str | None] = mapped_column(String(20))  # e.g. GB-COH
+    identifier: Mapped[str | None] = mapped_column(String(60))  # e.g. the company number
+    address: Mapped[str | None] = mapped_column(Text)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    sme: Mapped[bool | None] = mapped_column(Boolean)
+    vcse: Mapped[bool | None] = mapped_column(Boolean)
+    # False while a registration waits for its emailed link to be followed
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")
 
@@ -57,6 +67,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Registered or invited, waiting for the emailed link (inactive until then); the time the
+    # link was followed. Users made by an administrator or `accounts create-user` are neither.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Bumped whenever the password, roles or active flag change, or on "sign out everywhere":
     # every session begun at an older generation has ended (accounts.sessions).
     session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -145,14 +159,23 @@ DEFAULT_SETTINGS = {
     "decision_prefix": "SCP",
     "spread_flag": "2",  # moderation flags max − min above this many points
     "justification_min_length": "20",
+    "price_to_evaluators": "after_scoring",  # procurement.bids.opening_rules.price_visible
+    "score_step": "0.5",  # scores entered in Tender: whole or half points
     "marking": "OFFICIAL",
     "document_max_mb": "25",  # the largest tender document (or bid document) accepted, a file
     "ocds_prefix": "ocds-tender0",  # OCDS ocids are {prefix}-{reference}; it starts "ocds-"
+    "feedback_url": "mailto:tender-feedback@example.org",  # the phase banner's feedback link
     "ocds_publisher": "",  # the OCDS feed's publisher name; blank: "Tender"
     "session_idle_minutes": "30",  # signed out after this long without a request
     "session_absolute_hours": "12",  # and this long after signing in, however active
     "upload_size_limit_mb": "20",
     "delphi_risk_bands": "0-20 very high, 21-40 high, 41-60 moderate, 61-80 low, 81-100 very low",
+    # Where the bands come from. The default is Tender's own (five equal bands), not a credit
+    # reference agency's: set the bands and this source from the agency's report guide.
+    "delphi_risk_bands_source": ("Tender's default: five equal bands of 20 points, not a "
+                                 "credit reference agency's published bands"),
+    "turnover_multiple": "2",  # turnover required = this x the lots' annual value (reg. 58(9))
+    "sq_second_marker": "no",  # "yes": a second marker confirms each SQ mark before it counts
 }
 
 

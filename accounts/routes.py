@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from accounts import access  # noqa: F401  (registers the user loader)
 from accounts import bp, sessions, signin, throttle
+from accounts import invitations, registration  # noqa: F401  (supplier accounts' pages)
 from accounts.admin import routes as admin_routes  # noqa: F401  (the administrator's pages)
 from accounts.access import landing_endpoint
 from accounts.forms import ChangePasswordForm, LoginForm

@@ -65,6 +65,35 @@ password_per_account = limiter.shared_limit(_per_account, scope="password-per-ac
                                             key_func=_password_account, methods=["POST"])
 password_per_address = signin_per_address
 
+# Registration and the emailed links (accounts.registration, accounts.invitations): every
+# request counts, by address, and an invitation by the person sending it, so nobody sends
+# mail to whole lists of addresses or tries tokens by the thousand.
+LINKS = "links:"
+LINK_SCOPES = ("register-per-address", "account-links-per-address", "invite-per-account")
+
+
+def _links_address() -> str:
+    return LINKS + (request.remote_addr or "unknown")
+
+
+def _inviter() -> str:
+    return LINKS + (current_user.email.lower() if current_user.is_authenticated else "-")
+
+
+def _config(key: str, default: str):
+    return lambda: current_app.config.get(key, default)
+
+
+register_per_address = limiter.shared_limit(
+    _config("REGISTER_LIMIT_PER_ADDRESS", "10 per hour"), scope="register-per-address",
+    key_func=_links_address, methods=["POST"])
+links_per_address = limiter.shared_limit(
+    _config("ACCOUNT_LINK_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+    scope="account-links-per-address", key_func=_links_address)
+invite_per_account = limiter.shared_limit(
+    _config("INVITE_LIMIT_PER_ACCOUNT", "20 per hour"), scope="invite-per-account",
+    key_func=_inviter, methods=["POST"])
+
 
 def give_back() -> None:
     """This attempt did not fail: return the hits it took (before the response is sent)."""
@@ -88,6 +117,10 @@ def too_many(err):
 
     reset_at = breached.window.reset_time  # when this window's counter expires
     wait = max(1, math.ceil((reset_at - now()) / 60))
+    retry = {"Retry-After": str(max(1, int(reset_at - now())))}
+    if breached.request_args and breached.request_args[-1] in LINK_SCOPES:
+        return render_template("accounts/links_throttled.html", until=_uk_time(reset_at),
+                               minutes=wait), 429, retry
     per_account = breached.request_args[-2].startswith(ACCOUNT) if \
         len(breached.request_args) >= 2 else False
     if limiter.storage.get(breached.key) == breached.limit.amount + 1:
@@ -100,4 +133,4 @@ def too_many(err):
         db.session.commit()
     body = render_template("accounts/throttled.html", per_account=per_account,
                            until=_uk_time(reset_at), minutes=wait)
-    return body, 429, {"Retry-After": str(max(1, int(reset_at - now())))}
+    return body, 429, retry

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_login import current_user
 from sqlalchemy import Text, cast, select, update
 
@@ -34,6 +34,8 @@ def plain(value):
 def current_actor(default: str = "system") -> str:
     if has_request_context() and getattr(current_user, "is_authenticated", False):
         return current_user.email
+    if has_app_context() and g.get("job_actor"):  # a background job, for whom it runs
+        return g.job_actor
     return default
 
 

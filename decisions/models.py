@@ -72,6 +72,12 @@ class NoteVersion(db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The procurement's data version when sent (procurement.data_version; migration 0014):
+    # staleness is these against the counters now. None on versions sent before 0014, which
+    # are compared by rebuilding their snapshot.
+    figures_version: Mapped[int | None] = mapped_column(Integer)
+    narrative_version: Mapped[int | None] = mapped_column(Integer)
+    annexes_version: Mapped[int | None] = mapped_column(Integer)
 
     note: Mapped[DecisionNote] = relationship(back_populates="versions")
     signoffs: Mapped[list["SignOff"]] = relationship(
@@ -146,3 +152,21 @@ class WebhookEvent(db.Model):
                                          server_default=RECORDED)
     reason: Mapped[str | None] = mapped_column(String(60))  # refused: decisions.signoff's
     message: Mapped[str | None] = mapped_column(Text)
+
+
+def _watch_data_version() -> None:
+    """What of the note bumps its procurement's data version (procurement.data_version):
+    the officer's text and answers, and the annexes; not the note's state or versions."""
+    from sqlalchemy import select
+
+    from procurement.data_version import ANNEXES, EXTRA_KINDS, NARRATIVE, owner_via, watch
+
+    EXTRA_KINDS["note"] = lambda ids: select(DecisionNote.procurement_id).where(
+        DecisionNote.id.in_(ids))
+    watch(DecisionNote, NARRATIVE, owner_via("procurement", "procurement_id", "procurement"),
+          ignored={"state", "updated_at"}, new_counts=False)  # before any version exists
+    watch(Annex, ANNEXES, owner_via("note", "note_id", "note", "procurement_id"),
+          ignored={"updated_at"})
+
+
+_watch_data_version()

@@ -235,11 +235,14 @@ def _numbered_canvas(marking: str, footer_left: str):
     return NumberedCanvas
 
 
+LANG = "en-GB"  # every PDF's document language (the catalog's /Lang)
+
+
 def build_pdf(flowables, *, marking: str, footer_left: str, title: str, subject: str = "") -> bytes:
     """Lays the flowables out on A4 with the marking and page numbers; returns the PDF bytes."""
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN, title=title, subject=subject,
-                            author="Tender", creator="Tender")
+                            author="Tender", creator="Tender", lang=LANG)
     doc.build(flowables, canvasmaker=_numbered_canvas(marking, footer_left))
     return buf.getvalue()

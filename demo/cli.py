@@ -40,11 +40,15 @@ def load():
 
 
 @bp.cli.command("logins")
-def logins():
-    """Print the demo logins."""
+@click.option("--url", default=None, help="Where the app is served (make run's address)")
+def logins(url):
+    """Print the demo logins (after where the app is served, with --url)."""
+    if url:
+        rule = "=" * 72
+        click.echo(f"\n{rule}\nTender is running at {url}  (Ctrl+C stops it)\n{rule}")
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, name, roles, org, _ in USERS:
-        click.echo(f"  {email:<28} {name:<14} {roles}")
+        click.echo(f"  {email:<30} {name:<14} {roles}")
     click.echo("")
 
 
@@ -89,6 +93,24 @@ def _import_tender():
     return import_tender(parsed, actor="system")
 
 
+def _declare_before_scoring(procurement, lot, member) -> None:
+    """The panel declared no conflict with each bidder before scoring, as the rule asks
+    (the workbook carries the scores, not the declarations)."""
+    from evaluation.models import ConflictDeclaration
+
+    done = {d.bidder_id for d in member.declarations}
+    for bid in lot.bids:
+        if bid.bidder_id in done:
+            continue
+        declaration = ConflictDeclaration(member_id=member.id, bidder_id=bid.bidder_id,
+                                          conflicted=False, declared_at=datetime(2023, 6, 1, 9, 0))
+        db.session.add(declaration)
+        db.session.flush()
+        record("conflict_declaration", declaration.id, "declare", None,
+               {"lot": lot.code, "member": member.name, "bidder_id": bid.bidder_id,
+                "conflicted": False, "details": ""}, procurement_ref=procurement.reference)
+
+
 def _enrich(procurement, users) -> None:
     """What the workbook does not carry: panel users, key dates, events, the note's text."""
     sample = demo_note_data()
@@ -102,6 +124,7 @@ def _enrich(procurement, users) -> None:
                 PanelMember.lot_id == lot.id)).scalars():
             if member.name in by_member:
                 member.user_id = users[by_member[member.name]].id
+            _declare_before_scoring(procurement, lot, member)
     for kind, day in (("pin", date(2022, 7, 1)), ("award_notice", date(2023, 9, 4))):
         procurement.dates.append(TimelineDate(kind=kind, at=datetime.combine(day, datetime.min.time())))
     for e in sample.engagement_events:

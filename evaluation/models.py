@@ -88,3 +88,18 @@ class Consensus(db.Model):
 
     bid: Mapped[Bid] = relationship()
     criterion: Mapped[Criterion] = relationship()
+
+
+def _watch_data_version() -> None:
+    """What of the evaluation bumps its procurement's data version (procurement.data_version)."""
+    from procurement.data_version import FIGURES, owner_via, watch
+
+    by_lot = owner_via("lot", "lot_id", "lot", "procurement_id")
+    by_bid = owner_via("bid", "bid_id", "bid", "lot_id")
+    watch(Criterion, FIGURES, by_lot, ignored={"descriptors"})
+    watch(SectionMinimum, FIGURES, by_lot)
+    watch(Score, FIGURES, by_bid, ignored={"justification", "state", "submitted_at"})
+    watch(Consensus, FIGURES, by_bid, ignored={"rationale", "moderator_id", "updated_at"})
+
+
+_watch_data_version()

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from evaluation import bp
-from evaluation.progress import lot_status
+from evaluation.progress import lot_statuses
 from procurement.access import may, procurement_for
 from extensions import db
 from procurement.models import Lot, PanelMember, Procurement
@@ -27,7 +27,8 @@ def mine():
 def overview(reference):
     """The officer's view of a procurement's evaluation: each lot's model, panel and progress."""
     procurement = procurement_for(reference)
-    lots = [(lot, lot_status(lot)) for lot in procurement.lots]
+    statuses = lot_statuses(list(procurement.lots))  # the same few queries for any number
+    lots = [(lot, statuses[lot.id]) for lot in procurement.lots]
     return render_template("evaluation/overview.html", p=procurement, lots=lots)
 
 

@@ -8,9 +8,12 @@ from sqlalchemy import select
 
 from evaluation import rules
 from evaluation.models import ConflictDeclaration, Consensus, Criterion, Score
+from evaluation.results.ranking import selection_causes
+from evaluation.results.values import BidIn
 from procurement.models import PanelMember
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 @dataclass
@@ -28,6 +31,9 @@ class LotStatus:
     # submitted scores' values, (member id, bid id, criterion id) -> value: only for the
     # moderator, and only read into here once every expected score is submitted
     values: dict = field(default_factory=dict)
+    # bids excluded at selection (questionnaire, financial standing, Delphi): bid id -> why.
+    # Nobody scores or moderates them: they are not outstanding work.
+    excluded: dict[int, str] = field(default_factory=dict)
 
     @property
     def submitted_count(self) -> int:
@@ -51,7 +57,7 @@ class LotStatus:
 
     @property
     def missing_consensus(self) -> list[tuple[int, int]]:
-        return rules.missing_consensus([b for b, _, _ in self.bids],
+        return rules.missing_consensus([b for b, _, _ in self.bids if b not in self.excluded],
                                        [c.id for c in self.scored], self.consensus)
 
     def declared_count(self, member_id: int) -> int:
@@ -62,43 +68,101 @@ class LotStatus:
         return len({b for _, b, _ in self.bids})
 
 
+def _exclusion(bid: Bid, min_delphi) -> str | None:
+    causes = selection_causes(BidIn(
+        bidder="", selection=bid.selection, delphi_score=bid.delphi_score,
+        financial=bid.financial, selection_reason=bid.selection_reason,
+        financial_reason=bid.financial_reason), min_delphi)
+    return "; ".join(reason for _cause, reason in causes) if causes else None
+
+
+def excluded_bids(lot: Lot) -> dict[int, str]:
+    """The lot's bids excluded before scoring, with the reason (as the results say it)."""
+    return _excluded([lot])[lot.id]
+
+
+def _excluded(lots: list[Lot]) -> dict[int, dict[int, str]]:
+    """Each lot's excluded bids (bid id -> why), in one query for every lot."""
+    out: dict[int, dict[int, str]] = {lot.id: {} for lot in lots}
+    if not lots:
+        return out
+    min_delphi = lots[0].procurement.min_delphi
+    for bid in db.session.execute(select(Bid).where(
+            Bid.lot_id.in_(list(out)), OPEN_FOR_EVALUATION)).scalars():
+        why = _exclusion(bid, min_delphi)
+        if why:
+            out[bid.lot_id][bid.id] = why
+    return out
+
+
 def lot_status(lot: Lot, with_values: bool = False) -> LotStatus:
-    members = list(db.session.execute(select(PanelMember).where(PanelMember.lot_id == lot.id)
-                                      .order_by(PanelMember.name)).scalars())
-    bids = [tuple(row) for row in db.session.execute(
-        select(Bid.id, Bid.bidder_id, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
-        .where(Bid.lot_id == lot.id).order_by(Bidder.name))]
-    scored = list(db.session.execute(select(Criterion).where(
-        Criterion.lot_id == lot.id, Criterion.kind == "scored")
-        .order_by(Criterion.position, Criterion.id)).scalars())
-    member_ids = [m.id for m in members]
-    conflicts: set[tuple[int, int]] = set()
-    declared: dict[int, set[int]] = {}
-    if member_ids:
+    return lot_statuses([lot], with_values)[lot.id]
+
+
+def lot_statuses(lots: list[Lot], with_values: bool = False) -> dict[int, LotStatus]:
+    """Every lot's status with the same few queries however many lots (the overview)."""
+    ids = [lot.id for lot in lots]
+    if not ids:
+        return {}
+    members: dict[int, list[PanelMember]] = {i: [] for i in ids}
+    for m in db.session.execute(select(PanelMember).where(PanelMember.lot_id.in_(ids))
+                                .order_by(PanelMember.name)).scalars():
+        members[m.lot_id].append(m)
+    bids: dict[int, list] = {i: [] for i in ids}
+    for bid_id, bidder_id, name, lot_id in db.session.execute(
+            select(Bid.id, Bid.bidder_id, Bidder.name, Bid.lot_id)
+            .join(Bidder, Bid.bidder_id == Bidder.id)
+            .where(Bid.lot_id.in_(ids), OPEN_FOR_EVALUATION).order_by(Bidder.name)):
+        bids[lot_id].append((bid_id, bidder_id, name))
+    scored: dict[int, list[Criterion]] = {i: [] for i in ids}
+    for c in db.session.execute(select(Criterion).where(
+            Criterion.lot_id.in_(ids), Criterion.kind == "scored")
+            .order_by(Criterion.position, Criterion.id)).scalars():
+        scored[c.lot_id].append(c)
+    lot_of_member = {m.id: lot_id for lot_id, ms in members.items() for m in ms}
+    conflicts: dict[int, set] = {i: set() for i in ids}
+    declared: dict[int, dict[int, set[int]]] = {i: {} for i in ids}
+    if lot_of_member:
         for member_id, bidder_id, conflicted in db.session.execute(
                 select(ConflictDeclaration.member_id, ConflictDeclaration.bidder_id,
                        ConflictDeclaration.conflicted)
-                .where(ConflictDeclaration.member_id.in_(member_ids))):
-            declared.setdefault(member_id, set()).add(bidder_id)
+                .join(PanelMember, ConflictDeclaration.member_id == PanelMember.id)
+                .where(PanelMember.lot_id.in_(ids))):
+            lot_id = lot_of_member[member_id]
+            declared[lot_id].setdefault(member_id, set()).add(bidder_id)
             if conflicted:
-                conflicts.add((member_id, bidder_id))
-    expected = rules.expected_scores(member_ids, [(b, bidder) for b, bidder, _ in bids],
-                                     [c.id for c in scored], conflicts)
-    submitted: dict[rules.Key, object] = {}
-    drafts: Counter = Counter()
-    for member_id, bid_id, criterion_id, state, value in db.session.execute(
-            select(Score.member_id, Score.bid_id, Score.criterion_id, Score.state, Score.value)
-            .join(Bid, Score.bid_id == Bid.id).where(Bid.lot_id == lot.id)):
+                conflicts[lot_id].add((member_id, bidder_id))
+    excluded = _excluded(lots)
+    submitted: dict[int, dict] = {i: {} for i in ids}
+    drafts: dict[int, Counter] = {i: Counter() for i in ids}
+    columns = [Score.member_id, Score.bid_id, Score.criterion_id, Score.state, Bid.lot_id]
+    if with_values:  # only the moderator's page needs the values
+        columns.append(Score.value)
+    for row in db.session.execute(select(*columns).join(Bid, Score.bid_id == Bid.id)
+                                  .where(Bid.lot_id.in_(ids))):
+        member_id, bid_id, criterion_id, state, lot_id = row[:5]
         if state == "submitted":
-            submitted[member_id, bid_id, criterion_id] = value
+            submitted[lot_id][member_id, bid_id, criterion_id] = row[5] if with_values else None
         else:
-            drafts[member_id] += 1
-    consensus = {tuple(row) for row in db.session.execute(
-        select(Consensus.bid_id, Consensus.criterion_id)
-        .join(Bid, Consensus.bid_id == Bid.id).where(Bid.lot_id == lot.id))}
-    status = LotStatus(lot_id=lot.id, members=members, bids=bids, scored=scored,
-                       conflicts=conflicts, declared=declared, expected=expected,
-                       submitted=set(submitted), drafts=drafts, consensus=consensus)
-    if with_values and status.moderation_open:
-        status.values = submitted
-    return status
+            drafts[lot_id][member_id] += 1
+    consensus: dict[int, set] = {i: set() for i in ids}
+    for bid_id, criterion_id, lot_id in db.session.execute(
+            select(Consensus.bid_id, Consensus.criterion_id, Bid.lot_id)
+            .join(Bid, Consensus.bid_id == Bid.id).where(Bid.lot_id.in_(ids))):
+        consensus[lot_id].add((bid_id, criterion_id))
+    out = {}
+    for lot_id in ids:
+        member_ids = [m.id for m in members[lot_id]]
+        expected = rules.expected_scores(
+            member_ids, [(b, bidder) for b, bidder, _ in bids[lot_id]
+                         if b not in excluded[lot_id]],
+            [c.id for c in scored[lot_id]], conflicts[lot_id])
+        status = LotStatus(lot_id=lot_id, members=members[lot_id], bids=bids[lot_id],
+                           scored=scored[lot_id], conflicts=conflicts[lot_id],
+                           declared=declared[lot_id], expected=expected,
+                           submitted=set(submitted[lot_id]), drafts=drafts[lot_id],
+                           consensus=consensus[lot_id], excluded=excluded[lot_id])
+        if with_values and status.moderation_open:
+            status.values = submitted[lot_id]
+        out[lot_id] = status
+    return out

@@ -182,15 +182,45 @@ def section_minimum_error(text: str | None) -> tuple[Decimal | None, str | None]
 
 # --- scores ----------------------------------------------------------------------------------
 
-def score_error(text: str | None, max_score: Decimal | int | float) -> tuple[Decimal | None, str | None]:
-    """An individual or consensus score: 0 to the criterion's maximum, up to two decimals."""
+DEFAULT_STEP = Decimal("0.5")  # whole or half points
+STEP_WORDS = {Decimal("1"): "whole points only, like 3",
+              Decimal("0.5"): "whole or half points, like 3 or 3.5",
+              Decimal("0.25"): "quarter points, like 3.25",
+              Decimal("0.1"): "steps of 0.1, like 3.7",
+              Decimal("0.01"): "up to two decimals, like 3.25"}
+
+
+def step_words(step: Decimal | None) -> str:
+    """The scale's step as the hint and the error both say it."""
+    step = _num(step) if step else DEFAULT_STEP
+    return STEP_WORDS.get(step.normalize(), f"steps of {step.normalize():f}")
+
+
+def score_rule(max_score, step: Decimal | None = None) -> str:
+    """The one sentence of the rule: "from 0 to 5, in whole or half points, like 3 or 3.5"."""
+    return f"from 0 to {_num(max_score).normalize():f}, in {step_words(step)}"
+
+
+def score_error(text: str | None, max_score: Decimal | int | float,
+                step: Decimal | None = None) -> tuple[Decimal | None, str | None]:
+    """An individual or consensus score: 0 to the criterion's maximum, on the scale's step
+    (default whole or half points)."""
     if not (text or "").strip():
         return None, "Enter a score"
     value = parse_number(text, places=SCORE_PLACES)
     top = _num(max_score)
-    if value is None or value < 0 or value > top:
-        return None, f"Score must be a number from 0 to {top.normalize():f}, with up to two decimals"
+    step = _num(step) if step else DEFAULT_STEP
+    if value is None or value < 0 or value > top or value % step != 0:
+        return None, f"Score must be a number {score_rule(top, step)}"
     return value, None
+
+
+def short_justification(text: str | None, min_length: int) -> str | None:
+    """A draft's justification shorter than the minimum: the warning (a draft still saves)."""
+    length = len((text or "").strip())
+    if 0 < length < min_length:
+        return f"Justification must be at least {min_length} characters to submit (it has {length})"
+    return None
 
 
 def justification_error(text: str | None, min_length: int) -> str | None:

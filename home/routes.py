@@ -1,7 +1,7 @@
 """The start page, the list of procurements and a procurement's page."""
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,9 +19,13 @@ from procurement.setup.services import threshold_assessment
 
 @bp.route("/")
 def home():
+    """Signed in: straight to one's work. Otherwise the start page: what the service is, the
+    public pages, sign in and (where registration exists) register."""
     if current_user.is_authenticated:
         return redirect(url_for(landing_endpoint(current_user)))
-    return redirect(url_for("accounts.login"))
+    registers = "accounts.register" in current_app.view_functions
+    return render_template("home/start.html",
+                           register_url=url_for("accounts.register") if registers else None)
 
 
 @bp.route("/procurements")

@@ -9,6 +9,7 @@ from decisions.signoff.service import recorded_signoffs, signer
 from extensions import db
 from procurement import lifecycle
 from procurement.models import Bid, Lot, Procurement
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 def officer_rows(procurements: list[Procurement]) -> list[dict]:
@@ -43,7 +44,7 @@ def financial_to_record(procurements: list[Procurement]) -> list[dict]:
         return []
     counts = dict(db.session.execute(
         select(Lot.procurement_id, func.count(Bid.id)).join(Bid, Bid.lot_id == Lot.id)
-        .where(Lot.procurement_id.in_(ids),
+        .where(Lot.procurement_id.in_(ids), OPEN_FOR_EVALUATION,
                or_(Bid.delphi_score.is_(None), Bid.financial.is_(None)))
         .group_by(Lot.procurement_id)).all())
     return [{"p": p, "bids": counts[p.id]} for p in procurements if counts.get(p.id)]

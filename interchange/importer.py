@@ -15,12 +15,14 @@ from clock import utcnow
 from audit.services import record
 from evaluation.models import Consensus, Criterion, Score
 from procurement import lifecycle
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 from procurement.models import PanelMember
 from interchange.workbook import (BidRow, ConsensusRow, CriterionRow, LotRow, ParsedTender,
                                  PartnerRow, ScoreRow, gc_paused)
 from extensions import db
 from procurement.models import (Bid, Bidder, Lot, PartnerContribution, Procurement,
                                 TimelineDate)
+from procurement.data_version import FIGURES, bump
 from procurement.timeline import uk_to_utc
 
 CHUNK = 10_000  # rows per executemany: bounded memory for the parameter dicts
@@ -74,6 +76,8 @@ def _import(parsed: ParsedTender, replace: bool, actor: str) -> int:
     if parsed.bids:  # bids received outside Tender: the evaluation is where it stands
         db.session.execute(update(Procurement).where(Procurement.id == procurement_id)
                            .values(state=lifecycle.advance("draft", "receive_bids_outside")[0]))
+    # Core inserts bypass the ORM's flush: the new procurement's data version made here
+    bump(db.session, [procurement_id], FIGURES)
     after = {"reference": parsed.reference, **summary(procurement_id), "sha256": parsed.sha256}
     record("procurement", procurement_id, "replace" if before else "import", before, after,
            procurement_ref=parsed.reference, actor=actor)
@@ -120,6 +124,7 @@ def _lot_rows(parsed: ParsedTender, lot_id: dict, bidder_id: dict):
                    "price": b.price, "selection": b.selection, "selection_reason": None,
                    "delphi_score": b.delphi_score, "financial": b.financial,
                    "financial_reason": None, "state": "opened", "received_at": None,
+                   "source": "workbook",  # received outside Tender
                    "opened_at": None} for b in parsed.bids])
     bid_id = {(lot_code[lot], bidder_name[bidder]): id_ for id_, lot, bidder in
               db.session.execute(select(Bid.id, Bid.lot_id, Bid.bidder_id)
@@ -232,7 +237,7 @@ def _export(procurement: Procurement) -> ParsedTender:
     criteria.sort(key=lambda c: (place[c.lot_id], c.position, c.id))
     bids = db.session.execute(
         select(Bid, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
-        .where(Bid.lot_id.in_(lot_ids)).order_by(Bid.id)).all()
+        .where(Bid.lot_id.in_(lot_ids), OPEN_FOR_EVALUATION).order_by(Bid.id)).all()
     bids.sort(key=lambda row: place[row[0].lot_id])
     scores = db.session.execute(
         select(Bid.lot_id, Bidder.name, Criterion.code, PanelMember.name, Score.value,
@@ -254,6 +259,8 @@ def _export(procurement: Procurement) -> ParsedTender:
     def moment(kind):  # a date, or the UK wall-clock time
         return recorded[kind].value if kind in recorded else None
 
+    from interchange.selection_sheets import selection_sheets
+
     return ParsedTender(
         reference=procurement.reference, title=procurement.title,
         organisation=procurement.organisation.name, regime=procurement.regime,
@@ -273,4 +280,5 @@ def _export(procurement: Procurement) -> ParsedTender:
         scores=[ScoreRow(code[lot], bidder, crit, member, value, note or "")
                 for lot, bidder, crit, member, value, note in scores],
         consensus=[ConsensusRow(code[lot], bidder, crit, value, note or "")
-                   for lot, bidder, crit, value, note in consensus])
+                   for lot, bidder, crit, value, note in consensus],
+        extra_sheets=selection_sheets(procurement))

@@ -1,13 +1,16 @@
 """The officer's workbook download and the panel's score upload, through the browser."""
 from __future__ import annotations
 
-from flask import Response, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from evaluation.web import FormErrors, done
+from procurement import jobs
 from procurement.access import procurement_for
 from extensions import db
-from interchange import bp, uploads
+from interchange import bp, jobs as workbook_jobs, uploads
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _safe(text: str) -> str:
@@ -19,10 +22,13 @@ def workbook(reference):
     """The whole procurement as the contract's workbook (it carries every individual score,
     so only the officer may download it)."""
     procurement = procurement_for(reference)
+    if workbook_jobs.score_rows(procurement) > current_app.config["JOB_EXPORT_SCORES"]:
+        job = jobs.start(workbook_jobs.EXPORT, procurement_id=procurement.id,
+                         user_id=current_user.id)
+        return redirect(url_for("interchange.job_page", reference=reference, job_id=job.id))
     data = uploads.workbook_bytes(procurement)
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet", headers={
-                        "Content-Disposition": f'attachment; filename="{_safe(reference)}.xlsx"'})
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{_safe(reference)}.xlsx"'})
 
 
 @bp.route("/evaluation/<reference>/upload", methods=["GET", "POST"])
@@ -36,6 +42,12 @@ def upload(reference):
             errors = [uploads.UploadError("", None, None, "Select a workbook (.xlsx) to upload")]
         elif not file.filename.lower().endswith(".xlsx"):
             errors = [uploads.UploadError("", None, None, "The file must be an Excel workbook (.xlsx)")]
+        elif (request.content_length or 0) > current_app.config["JOB_UPLOAD_BYTES"]:
+            # a large workbook: checked and written by a worker, with a page that follows it
+            job = jobs.start(workbook_jobs.UPLOAD, procurement_id=procurement.id,
+                             user_id=current_user.id, params={"moderator_id": current_user.id},
+                             payload=file.stream.read())
+            return redirect(url_for("interchange.job_page", reference=reference, job_id=job.id))
         else:
             counts, errors = uploads.apply_upload(procurement, file.stream, current_user.id)
             if not errors:
@@ -48,3 +60,44 @@ def upload(reference):
     form = FormErrors({"workbook": "x"} if errors else None)
     return render_template("evaluation/upload.html", p=procurement, errors=errors, form=form,
                            status=(400 if errors else 200)), (400 if errors else 200)
+
+
+def _job(reference: str, job_id: str):
+    procurement = procurement_for(reference)
+    job = jobs.job_of(procurement.id, job_id) if len(job_id) == 32 else None
+    if job is None:
+        abort(404)
+    return procurement, job
+
+
+def job_status(reference: str, job) -> dict:
+    return {"id": job.id, "kind": job.kind, "state": job.state,
+            "finished": job.state in jobs.FINISHED, "counts": jobs.counts(job),
+            "result": job.result, "errors": job.errors or [],
+            "page": url_for("interchange.job_page", reference=reference, job_id=job.id)}
+
+
+@bp.route("/evaluation/<reference>/jobs/<job_id>")
+def job_page(reference, job_id):
+    """A job's progress: updates itself (static/js/job-progress.js polls the status), or
+    with the refresh link; ends with the result or the errors by sheet, row and column."""
+    procurement, job = _job(reference, job_id)
+    return render_template("evaluation/job.html", p=procurement, job=job,
+                           status=job_status(reference, job))
+
+
+@bp.route("/evaluation/<reference>/jobs/<job_id>/status.json")
+def job_status_json(reference, job_id):
+    _procurement, job = _job(reference, job_id)
+    response = jsonify(job_status(reference, job))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/evaluation/<reference>/jobs/<job_id>/workbook.xlsx")
+def job_output(reference, job_id):
+    _procurement, job = _job(reference, job_id)
+    if job.kind != workbook_jobs.EXPORT or job.state != jobs.DONE or not job.output:
+        abort(404)
+    return Response(job.output, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{_safe(reference)}.xlsx"'})

@@ -35,6 +35,7 @@ from interchange.workbook_limits import NOT_A_WORKBOOK, container_problem, limit
 from interchange.workbook_read import Reader, read_bounded
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 UploadError = WorkbookError
 MAX_ERRORS = 200
@@ -116,7 +117,8 @@ class _Lookup:
         self.bids = {(code[lot_id], name): (bid_id, bidder_id)
                      for bid_id, lot_id, bidder_id, name in db.session.execute(
                          select(Bid.id, Bid.lot_id, Bid.bidder_id, Bidder.name)
-                         .join(Bidder, Bid.bidder_id == Bidder.id).where(Bid.lot_id.in_(ids)))}
+                         .join(Bidder, Bid.bidder_id == Bidder.id)
+                         .where(Bid.lot_id.in_(ids), OPEN_FOR_EVALUATION))}
         self.bid_keys = dict.fromkeys(self.bids)
         self.by_lot: dict[str, dict[str, Criterion]] = {}
         for c in db.session.execute(select(Criterion).where(Criterion.lot_id.in_(ids))).scalars():
@@ -130,15 +132,19 @@ class _Lookup:
             .where(ConflictDeclaration.member_id.in_(member_ids)))} if member_ids else {}
 
 
-def apply_upload(procurement: Procurement, stream, moderator_id: int | None = None
-                 ) -> tuple[dict, list[WorkbookError]]:
+def apply_upload(procurement: Procurement, stream, moderator_id: int | None = None,
+                 progress=None) -> tuple[dict, list[WorkbookError]]:
     """Write every row or none: ({"scores": n, "consensus": n}, []) or ({}, errors).
 
-    On errors the caller rolls back (rows may have been flushed while checking consensus)."""
+    On errors the caller rolls back (rows may have been flushed while checking consensus).
+    `progress(read=, checked=, written=)`, when given, hears the rows as they go (a job's
+    progress page)."""
+    progress = progress or (lambda **_: None)
     look = _Lookup(procurement)
     sheets, errors = _read(stream, look)
     if errors:
         return {}, errors[:MAX_ERRORS]
+    progress(read=sum(len(rows) for rows in sheets.values()))
     ref = procurement.reference
     counts = {"scores": 0, "consensus": 0}
     touched: dict[int, Lot] = {}
@@ -180,6 +186,7 @@ def apply_upload(procurement: Procurement, stream, moderator_id: int | None = No
                                   look.by_lot[lot_code][code], value, rationale))
     if errors:
         return {}, errors[:MAX_ERRORS]
+    progress(checked=len(planned_scores) + len(planned_consensus))
 
     lot_ids = [lot.id for lot in look.lots.values()]
     existing = {(s.member_id, s.bid_id, s.criterion_id): s for s in db.session.execute(
@@ -211,6 +218,8 @@ def apply_upload(procurement: Procurement, stream, moderator_id: int | None = No
                procurement_ref=ref)
         touched[lot.id] = lot
         counts["scores"] += 1
+        if counts["scores"] % 1000 == 0:
+            progress(written=counts["scores"])
     if errors:
         return {}, errors[:MAX_ERRORS]
     db.session.flush()
@@ -250,4 +259,5 @@ def apply_upload(procurement: Procurement, stream, moderator_id: int | None = No
         return {}, errors[:MAX_ERRORS]
     for lot in touched.values():
         lock_model(lot, "scores uploaded")
+    progress(written=counts["scores"] + counts["consensus"])
     return counts, []

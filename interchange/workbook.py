@@ -141,6 +141,10 @@ class ParsedTender:
     scores: list[ScoreRow] = field(default_factory=list)
     consensus: list[ConsensusRow] = field(default_factory=list)
     sha256: str = ""  # of the workbook file it was read from, for the audit record
+    # Sheets beyond the contract's, written by an export only: (name, header, rows). The SQ
+    # marks and financial assessments (interchange/selection_sheets.py); an importer ignores
+    # sheets it does not know, so they are never read back.
+    extra_sheets: list = field(default_factory=list, compare=False)
 
 
 @contextmanager

@@ -38,9 +38,10 @@ def write(tender: ParsedTender, path) -> None:
     os.close(handle)
     try:
         book = openpyxl.Workbook(write_only=True)
-        for name, rows in _sheets(tender):
+        extras = [(name, header, rows) for name, header, rows in tender.extra_sheets]
+        for name, header, rows in [(n, COLUMNS[n], r) for n, r in _sheets(tender)] + extras:
             sheet = book.create_sheet(name)
-            sheet.append(list(COLUMNS[name]))
+            sheet.append(list(header))
             for row in rows:
                 sheet.append([_text_cell(sheet, v) if type(v) is str and v and
                               v[0] in FORMULA_START else v for v in row])

@@ -20,14 +20,18 @@ from extensions import db, login_manager
 from procurement.models import Bid, Bidder, Lot, PanelMember, Procurement
 from procurement.states import follow_the_clock
 from procurement.policy import (ADMIN, APPROVER, EVALUATOR, FINANCE, OFFICER, PANEL, PUBLIC,
-                                SIGNED_IN, SUPPLIER, Actor, Decision, Rule, Target, allow,
-                                decide, reads)
+                                SIGNED_IN, SQ_MARKER, SUPPLIER, Actor, Decision, Rule, Target,
+                                allow, decide, reads)
 
 ROUTES: dict[str, Rule] = {
     # -- anyone, no sign-in --------------------------------------------------------------
     "static": allow(PUBLIC),
     "govuk_assets": allow(PUBLIC),
     "accounts.login": allow(PUBLIC),
+    "accounts.register": allow(PUBLIC),  # a supplier registers (inactive until confirmed)
+    "accounts.register_sent": allow(PUBLIC),
+    "accounts.register_confirm": allow(PUBLIC),  # the emailed link: its signed token is checked
+    "accounts.invitation": allow(PUBLIC),  # the emailed invitation: its signed token is checked
     "home.home": allow(PUBLIC),
     "decisions.public_index": allow(PUBLIC),  # published (redacted) decision notes
     "decisions.public_note": allow(PUBLIC),
@@ -72,6 +76,12 @@ ROUTES: dict[str, Rule] = {
     "procurement.bid_receipt": allow(SUPPLIER),
     "procurement.bid_document": allow(SUPPLIER),
     "procurement.my_bids": allow(SUPPLIER),
+    # -- sealed bids: opening (an officer, after the deadline; procurement.bids.opening_rules) ----
+    "procurement.bids_opening": allow(OFFICER),  # before opening: who and when, no contents
+    "procurement.bids_open": allow(OFFICER),
+    "procurement.bids_open_confirm": allow(OFFICER),  # a second, different officer
+    "procurement.bids_register": allow(OFFICER, APPROVER),  # 404 before opening
+    "procurement.bids_register_pdf": allow(OFFICER, APPROVER),
     # -- set-up: creating a procurement (in the officer's own organisation) and its parts --
     "procurement.new_procurement": allow(OFFICER),
     "procurement.setup": allow(OFFICER),
@@ -102,6 +112,9 @@ ROUTES: dict[str, Rule] = {
     "evaluation.mark_final": allow(OFFICER),
     "interchange.workbook": allow(OFFICER),  # carries every individual score
     "interchange.upload": allow(OFFICER),
+    "interchange.job_page": allow(OFFICER),  # a workbook job's progress and outcome
+    "interchange.job_status_json": allow(OFFICER),
+    "interchange.job_output": allow(OFFICER),  # the exported workbook: every score
     # -- evaluation: declaring and scoring (panel members of the lot) ---------------------
     "evaluation.mine": allow(EVALUATOR),
     "evaluation.declarations": allow(PANEL),
@@ -109,6 +122,9 @@ ROUTES: dict[str, Rule] = {
     "evaluation.score_bid": allow(PANEL),
     "evaluation.submit_all": allow(PANEL),
     "evaluation.my_scores_json": allow(PANEL),
+    # a bid's documents after opening: 404 while sealed, 403 for a conflicted evaluator
+    "evaluation.bid_document": allow(OFFICER, PANEL),
+    "evaluation.bid_document_preview": allow(OFFICER, PANEL),
     # -- results: the officer and the note's readers; not the finance reviewer or admin --
     "evaluation.results": allow(OFFICER, APPROVER),
     "evaluation.results_csv": allow(OFFICER, APPROVER),
@@ -135,6 +151,21 @@ ROUTES: dict[str, Rule] = {
     "decisions.letter_pdf": allow(OFFICER, SUPPLIER),
     "decisions.my_letters": allow(SUPPLIER),
     "home.supplier_home": allow(SUPPLIER),  # its opportunities and new answers
+    "accounts.supplier_users": allow(SUPPLIER),  # its own organisation's users only
+    # -- selection questionnaire (officer; marks: the officer or an assigned SQ marker) ----
+    "procurement.selection_page": allow(OFFICER),
+    "procurement.selection_question": allow(OFFICER),  # Part 3 only (selection.rules)
+    "procurement.selection_question_new": allow(OFFICER),
+    "procurement.selection_question_remove": allow(OFFICER),
+    "procurement.selection_markers": allow(OFFICER),
+    "procurement.selection_bidders": allow(OFFICER, SQ_MARKER),
+    "procurement.selection_mark": allow(OFFICER, SQ_MARKER),  # once the bids are opened
+    "procurement.selection_confirm": allow(OFFICER, SQ_MARKER),  # a second marker
+    "procurement.selection_evidence": allow(OFFICER, SQ_MARKER),
+    "procurement.supplier_selection": allow(SUPPLIER),  # its own answers, while open
+    # -- financial standing: only the finance reviewer records; the officer reads --------
+    "procurement.financial_page": reads(FINANCE, OFFICER),
+    "procurement.financial_bidder": reads(FINANCE, OFFICER, writes=(FINANCE,)),
     # -- users, organisations, roles, settings (administrator) ---------------------------
     "accounts.users": allow(ADMIN),
     "accounts.user_new": allow(ADMIN),
@@ -206,14 +237,20 @@ def _load(args: dict) -> SimpleNamespace:
 def _actor(procurement: Procurement | None) -> Actor:
     if not current_user.is_authenticated:
         return Actor()
-    panel_lots = frozenset()
+    panel_lots, sq_marker = frozenset(), False
     if procurement is not None and current_user.has_role("evaluator"):
+        from procurement.selection.models import SqMarker
+
         panel_lots = frozenset(db.session.execute(
             select(PanelMember.lot_id).join(Lot, PanelMember.lot_id == Lot.id)
             .where(Lot.procurement_id == procurement.id,
                    PanelMember.user_id == current_user.id)).scalars())
+        sq_marker = db.session.execute(select(SqMarker.id).where(
+            SqMarker.procurement_id == procurement.id,
+            SqMarker.user_id == current_user.id)).first() is not None
     return Actor(signed_in=True, roles=frozenset(current_user.role_set),
-                 organisation_id=current_user.organisation_id, panel_lots=panel_lots)
+                 organisation_id=current_user.organisation_id, panel_lots=panel_lots,
+                 sq_marker=sq_marker)
 
 
 def _target(found: SimpleNamespace) -> Target:

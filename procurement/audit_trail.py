@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from procurement.access import procurement_for
 from procurement import bp
+from audit.describe import summary
 from audit.models import AuditRecord
 from extensions import db
 
-PER_PAGE = 100
+PER_PAGE = 50
 
 
 def _day(name: str, errors: dict) -> date | None:
@@ -70,7 +71,7 @@ def audit_trail(reference):
     actions = db.session.execute(select(AuditRecord.action).where(mine).distinct()
                                  .order_by(AuditRecord.action)).scalars().all()
     return render_template(
-        "audit/records.html", p=procurement, records=records, total=total, page=page,
+        "audit/records.html", p=procurement, records=records, summary=summary, total=total, page=page,
         pages=pages, filters=filters, start=request.args.get("from", ""),
         end=request.args.get("to", ""), errors=errors, entities=entities, actions=actions), \
         (400 if errors else 200)

@@ -14,6 +14,8 @@ A grant is a role in a scope:
 - SUPPLIER: a supplier, on a page about its own organisation's bid or letters (where the page
   names a bid, the bid's bidder must be the supplier's organisation).
 - ADMIN: the administrator: users, organisations, roles, settings, never bids or scores.
+- SQ_MARKER: an evaluator the officer assigned to mark the procurement's selection
+  questionnaire (procurement.selection).
 
 Anything not granted is refused: 401 for nobody signed in (the sign-in page), 404 where the
 person has nothing to do with the procurement (its existence must not leak to another
@@ -32,14 +34,16 @@ PANEL = "panel member of the lot"
 EVALUATOR = "evaluator (its own seats)"
 SUPPLIER = "supplier (its own organisation's bids and letters)"
 ADMIN = "administrator"
+SQ_MARKER = "selection questionnaire marker of the procurement"
 
-GRANTS = (PUBLIC, SIGNED_IN, OFFICER, APPROVER, FINANCE, PANEL, EVALUATOR, SUPPLIER, ADMIN)
+GRANTS = (PUBLIC, SIGNED_IN, OFFICER, APPROVER, FINANCE, PANEL, EVALUATOR, SUPPLIER, ADMIN,
+          SQ_MARKER)
 
 APPROVER_ROLES = ("originating_officer", "chief_executive", "monitoring_officer",
                   "s151_officer", "commissioner")
 ROLE_OF = {OFFICER: ("officer",), APPROVER: APPROVER_ROLES, FINANCE: ("finance",),
            PANEL: ("evaluator",), EVALUATOR: ("evaluator",), SUPPLIER: ("supplier",),
-           ADMIN: ("admin",)}
+           ADMIN: ("admin",), SQ_MARKER: ("evaluator",)}
 # Grants scoped to the procurement's own organisation.
 ORGANISATION_SCOPED = (OFFICER, APPROVER, FINANCE)
 
@@ -72,6 +76,7 @@ class Actor:
     roles: frozenset[str] = frozenset()
     organisation_id: int | None = None
     panel_lots: frozenset[int] = frozenset()  # lots of the target procurement they sit on
+    sq_marker: bool = False  # assigned to mark the target procurement's questionnaire
 
     def holds(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -122,6 +127,8 @@ def holds(grant: str, actor: Actor, target: Target) -> bool:
         return not target.names_procurement
     if grant == ADMIN:
         return not target.names_procurement
+    if grant == SQ_MARKER:
+        return target.names_procurement and actor.sq_marker
     return False
 
 
@@ -132,7 +139,7 @@ def related(actor: Actor, target: Target) -> bool:
     if actor.organisation_id is not None and \
             actor.organisation_id == target.procurement_organisation_id:
         return True
-    if actor.panel_lots:
+    if actor.panel_lots or actor.sq_marker:
         return True
     return target.names_bid and actor.organisation_id is not None and \
         actor.organisation_id == target.bid_organisation_id

@@ -17,9 +17,11 @@ from decisions.letters.service import latest_letters
 from evaluation.results.inputs import procurement_results
 from extensions import db
 from procurement import thresholds
+from procurement.bids.sealed import opened
 from procurement.models import REGIMES, Procurement
 from procurement.notices import periods, queries, rules
 from procurement.notices.models import Notice
+from procurement.selection.services import published_criteria
 from procurement.standstill import standstill_end
 
 UK = ZoneInfo("Europe/London")
@@ -114,6 +116,7 @@ def build(p: Procurement, notice: Notice, now: datetime | None = None) -> dict:
         "dates": {k: _date(p, k) for k in ("tender_deadline", "clarification_deadline",
                                             "contract_start") if p.date_of(k)},
         "min_delphi": p.min_delphi,
+        "selection_criteria": published_criteria(p),
         "supersedes": None, "documents": [], "awards": [], "standstill": None,
         "assessment_summaries_sent": None, "contract": None,
     }
@@ -153,7 +156,7 @@ def competition_sent_on(p: Procurement, notice: Notice, now: datetime) -> date:
 
 def summaries_sent(p: Procurement) -> date | None:
     """When the letters (under the Act, the assessment summaries) went to every bidder."""
-    bids = [b.id for lot in p.lots for b in lot.bids]
+    bids = [b.id for lot in p.lots for b in opened(lot.bids)]
     if not bids:
         return None
     letters = latest_letters(p)

@@ -146,12 +146,17 @@ def release(r: ReleaseInput) -> dict:
         tender["contractPeriod"] = {"startDate": dates["contract_start"]["at"]}
     if stage == "tender":
         tender["submissionTerms"] = {"electronicSubmissionPolicy": "required"}
-        if c.get("min_delphi") is not None:
-            tender["selectionCriteria"] = {"criteria": [{
-                "type": "economic", "minimum": str(c["min_delphi"]),
-                "description": "A Commercial Delphi score (independent credit reference) of at "
-                               f"least {c['min_delphi']}, unless mitigated (for example by a "
-                               "parent company guarantee)"}]}
+        criteria = [] if c.get("min_delphi") is None else [{
+            "type": "economic", "minimum": str(c["min_delphi"]),
+            "description": "A Commercial Delphi score (independent credit reference) of at "
+                           f"least {c['min_delphi']}, unless mitigated (for example by a "
+                           "parent company guarantee)"}]
+        criteria += [{"type": crit["type"], "description": f"{crit['key']} {crit['description']}"
+                     + (" (answered for each lot)" if crit.get("lot") else ""),
+                     "appliesTo": list(crit["applies_to"])}
+                    for crit in c.get("selection_criteria") or []]
+        if criteria:
+            tender["selectionCriteria"] = {"criteria": criteria}
     for d in c.get("documents") or []:
         tender["documents"].append({
             "id": f"document-{d['id']}", "documentType": "biddingDocuments",

@@ -20,7 +20,8 @@ from procurement.notices import queries, rules
 from procurement.notices.forms import ActionForm, DraftForm, SearchForm
 from procurement.notices.models import Interest, Notice
 from procurement.states import tender_deadline_utc
-from publication import bp, content as builder, opendata, service
+from procurement.conditional import conditional
+from publication import bp, content as builder, freshness, opendata, service
 
 PER_PAGE = 20
 
@@ -138,6 +139,7 @@ def notice_discard(reference, notice_id):
 # -- the public ---------------------------------------------------------------------------------
 
 @bp.route("/opportunities")
+@conditional(freshness.all_published)
 def opportunities():
     form = SearchForm(request.args)
     form.status.choices = [("open", "Open opportunities"), ("planned", "Planned procurements"),
@@ -165,6 +167,7 @@ def _public(reference):
 
 
 @bp.route("/opportunities/<reference>")
+@conditional(freshness.one_procurement)
 def opportunity(reference):
     p, published = _public(reference)
     replaced = queries.superseded_ids(published)
@@ -232,12 +235,14 @@ def _json(value: dict) -> Response:
 
 
 @bp.route("/opportunities/<reference>/ocds.json")
+@conditional(freshness.one_procurement)
 def opportunity_ocds(reference):
     p, _published = _public(reference)
     return _json(opendata.package_for(p))
 
 
 @bp.route("/ocds/releases.json")
+@conditional(freshness.all_published)
 def releases_feed():
     """Releases across procurements, newest first, `links.next` to the next page."""
     before = None

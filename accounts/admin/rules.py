@@ -113,6 +113,25 @@ def _ocds(value: str) -> str | None:
     return None
 
 
+FEEDBACK = re.compile(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://[^\s]+")
+
+
+def _feedback(value: str) -> str | None:
+    if not FEEDBACK.fullmatch(value):
+        return ("Enter where feedback goes: an email link like mailto:feedback@example.org "
+                "or a web address starting https://")
+    return None
+
+
+SCORE_STEPS = ("1", "0.5", "0.25", "0.1", "0.01")
+
+
+def _step(value: str) -> str | None:
+    if value not in SCORE_STEPS:
+        return "Enter the step as one of " + ", ".join(SCORE_STEPS)
+    return None
+
+
 def _marking(value: str) -> str | None:
     if not MARKING.fullmatch(value):
         return "Enter the marking in capital letters, like OFFICIAL or OFFICIAL-SENSITIVE"
@@ -152,6 +171,26 @@ def _bands(value: str) -> str | None:
     return parse_risk_bands(value)[1]
 
 
+def _price_to_evaluators(value: str) -> str | None:
+    if value not in ("after_scoring", "always", "never"):
+        return "Enter after_scoring, always or never"
+    return None
+
+
+def _multiple(value: str) -> str | None:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.5 <= number <= 10:
+        return "Enter the turnover multiple as a number from 0.5 to 10, like 2"
+    return None
+
+
+def _yes_no(value: str) -> str | None:
+    return None if value in ("yes", "no") else "Enter yes or no"
+
+
 SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("decision_prefix", "Decision-number prefix",
                 "Used where the buying organisation has no prefix of its own, like SCP in "
@@ -163,18 +202,37 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
                 "more than this many points", _points),
     SettingSpec("justification_min_length", "Shortest justification of a score",
                 "In characters", _integer(0, 2000, "the shortest justification")),
+    SettingSpec("score_step", "Step of the scoring scale",
+                "Scores panel members and moderators enter: 1 for whole points, 0.5 for whole "
+                "or half points, or 0.25, 0.1, 0.01", _step),
     SettingSpec("delphi_risk_bands", "Delphi risk bands",
                 "From 0 to 100, like 0-20 very high, 21-40 high, 41-60 moderate, 61-80 low, "
                 "81-100 very low", _bands),
+    SettingSpec("delphi_risk_bands_source", "Source of the Delphi risk bands",
+                "Where the bands come from, like the credit reference agency's guide",
+                lambda v: None),
+    SettingSpec("turnover_multiple", "Turnover multiple",
+                "The turnover asked for, as a multiple of the annual value of the lots bid "
+                "for; above 2 each assessment records a justification (PCR 2015 reg. 58(9))",
+                _multiple),
+    SettingSpec("sq_second_marker", "Second marker of the selection questionnaire",
+                "yes: a second marker confirms each mark before it counts; no: it counts as "
+                "marked", _yes_no),
     SettingSpec("ocds_prefix", "OCDS prefix",
                 "The prefix the Open Contracting Partnership registered for this body; "
                 "every ocid starts with it", _ocds),
+    SettingSpec("feedback_url", "Where feedback goes",
+                "The phase banner's feedback link: mailto: and an email address, or a web "
+                "address starting https://", _feedback),
     SettingSpec("upload_size_limit_mb", "Largest upload",
                 "In megabytes", _integer(1, 100, "the largest upload in megabytes")),
     SettingSpec("session_idle_minutes", "Signed out after this long idle",
                 "In minutes", _integer(5, 480, "the idle time in minutes")),
     SettingSpec("session_absolute_hours", "Signed out this long after signing in",
                 "In hours", _integer(1, 24, "the session length in hours")),
+    SettingSpec("price_to_evaluators", "A bid's price on the evaluator's scoring page",
+                "after_scoring (once the evaluator's own scores for the bid are submitted), "
+                "always, or never", _price_to_evaluators),
 )}
 
 

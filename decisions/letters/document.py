@@ -187,6 +187,7 @@ def render_letter(data: LetterData) -> bytes:
     # invariant=1 keeps dates and ids out of the PDF, so the same data gives the same bytes.
     doc = SimpleDocTemplate(
         buf, pagesize=A4, invariant=1, title=f"{data.title}: {data.bidder}", author=data.organisation,
+        lang="en-GB",
         leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
     )
     doc.build(story)

@@ -13,7 +13,8 @@ from decisions.letters.service import (issue_letters, issued_letter_pdf, issue_r
 from decisions.letters.document import render_letter
 from decisions.models import Letter
 from decisions.responses import pdf_response, refuse, safe_filename
-from procurement.access import bid_for, granted, procurement_for
+from procurement.access import granted, procurement_for
+from procurement.bids.sealed import open_bid_for
 from procurement.policy import OFFICER
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
@@ -53,7 +54,7 @@ def letters_issue(reference):
 def letter_pdf(reference, bid_id):
     """Officers: the letter as it stands. A supplier: its own letter, once issued."""
     p = procurement_for(reference)
-    bid = bid_for(bid_id)
+    bid = open_bid_for(bid_id)
     if granted() == OFFICER:
         planned = next((x for x in plan_letters(p) if x.bid.id == bid.id), None)
         if planned is None or planned.data is None:

@@ -24,6 +24,7 @@ from evaluation.models import Consensus, Criterion
 from evaluation.results.inputs import procurement_results
 from extensions import db
 from procurement.models import Bid, Procurement, TimelineDate
+from procurement.bids.sealed import opened
 from procurement.standstill import standstill_end
 
 LETTERS_DATE = "decision_letters"
@@ -79,7 +80,8 @@ def plan_letters(procurement: Procurement, sent: date | None = None) -> list[Pla
     """One entry per bid, lot by lot in the results' order, with the letter it would get."""
     sent = sent or sent_date(procurement)
     results = procurement_results(procurement)
-    bids = {(b.lot_id, b.bidder.name): b for lot in procurement.lots for b in lot.bids}
+    bids = {(b.lot_id, b.bidder.name): b for lot in procurement.lots
+            for b in opened(lot.bids)}
     reasons = _reasons([b.id for b in bids.values()])
     planned = []
     for lot, res in zip(procurement.lots, results):

@@ -18,6 +18,7 @@ from evaluation.results.values import BidIn
 from evaluation.results.ranking import selection_causes
 from evaluation.results.inputs import procurement_results
 from extensions import db
+from procurement.bids.sealed import opened
 from procurement.models import REGIMES, Procurement
 from procurement.setup.services import threshold_assessment
 
@@ -115,8 +116,11 @@ def _selection(p: Procurement) -> list[nd.SelectionOutcome]:
     selection rule, so the note and the results tables never disagree."""
     out = []
     for bidder in p.bidders:
+        bids = opened(bidder.bids)
+        if not bids:  # a bidder whose bids are all still sealed is not in the note yet
+            continue
         reasons, delphi, mitigations = [], None, []
-        for bid in bidder.bids:
+        for bid in bids:
             delphi = bid.delphi_score if bid.delphi_score is not None else delphi
             bid_in = BidIn(bidder=bidder.name, price=bid.price, selection=bid.selection,
                            delphi_score=bid.delphi_score, financial=bid.financial,
@@ -129,7 +133,7 @@ def _selection(p: Procurement) -> list[nd.SelectionOutcome]:
         reason = "; ".join(dict.fromkeys(reasons)) or "; ".join(dict.fromkeys(mitigations))
         out.append(nd.SelectionOutcome(
             bidder=bidder.name, passed=not reasons, reason=reason, delphi_score=delphi,
-            lots=sorted(b.lot.code for b in bidder.bids)))
+            lots=sorted(b.lot.code for b in bids)))
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from decisions.annexes.pdf import render_dpia, render_eia
@@ -24,7 +25,8 @@ from decisions.note.data import (
     S151_OFFICER, SIGN_OFF_ROLES, NoteData,
 )
 from decisions.pdf_common import (
-    FRAME_W, STYLES, Writer, build_pdf, long_date, signature_block, table, yes_no_table,
+    FRAME_W, LANG, STYLES, Writer, build_pdf, long_date, signature_block, table,
+    yes_no_table,
 )
 
 __all__ = ["render_note", "render_eia", "render_dpia", "annex_pdfs", "build_pack", "render_pack"]
@@ -207,10 +209,14 @@ class _Note:
 
     def evaluation(self):
         w = self.w
-        self.h("Evaluation")
-        self.h("Outcome of evaluation", "h3")
-        for lot in self.d.lots:
-            block = [Paragraph(f"Lot {w.t(lot.code)} – {w.t(lot.title)}", STYLES["h3"])]
+        # the headings travel with the first lot's table: never stranded at a page's foot
+        heads = [Paragraph("Evaluation", STYLES["h2"]),
+                 Paragraph("Outcome of evaluation", STYLES["h3"])]
+        if not self.d.lots:
+            self.add(*heads)
+        for i, lot in enumerate(self.d.lots):
+            block = (heads if i == 0 else []) + [
+                Paragraph(f"Lot {w.t(lot.code)} – {w.t(lot.title)}", STYLES["h3"])]
             winner = next((r for r in lot.results if r.bidder == lot.winner), None)
             if winner is not None:
                 block.append(w.p(f"The overall result for Lot {lot.code} resulted in {winner.bidder} being the "
@@ -318,8 +324,14 @@ def annex_pdfs(data: NoteData, public: bool = False) -> list[bytes]:
 def build_pack(note_pdf: bytes, annex_pdfs: list[bytes]) -> bytes:
     """One decision pack: the note's pages, then each annex's pages, in order."""
     writer = PdfWriter()
-    for pdf in [note_pdf, *annex_pdfs]:
-        writer.append(PdfReader(io.BytesIO(pdf)))
+    readers = [PdfReader(io.BytesIO(pdf)) for pdf in [note_pdf, *annex_pdfs]]
+    for reader in readers:
+        writer.append(reader)
+    # the pack keeps the note's title, and says its language (pypdf's merge drops both)
+    title = (readers[0].metadata or {}).get("/Title")
+    if title:
+        writer.add_metadata({"/Title": str(title), "/Author": "Tender", "/Creator": "Tender"})
+    writer.root_object[NameObject("/Lang")] = TextStringObject(LANG)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()

@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, render_template
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import func, select
 
 from decisions import bp
 import clock
@@ -24,7 +25,8 @@ from decisions.note.published import (FrozenRecordError, deferred_until, public_
                                       published_version, signed_note_data)
 from decisions.pdf_common import Writer, long_date
 from decisions.responses import pdf_response, refuse
-from procurement.access import procurement_for
+from procurement.access import find_procurement, procurement_for
+from procurement.conditional import conditional
 from extensions import db
 
 
@@ -63,7 +65,30 @@ def _published_or_refusal(reference: str):
     return p, version, data, None
 
 
+def _signed_decisions(**_kwargs):
+    """What /decisions shows changes with the versions signed (and deferrals end by the day,
+    which the minute in the ETag covers)."""
+    count, last, top = db.session.execute(select(
+        func.count(NoteVersion.id), func.max(NoteVersion.completed_at), func.max(NoteVersion.id))
+        .where(NoteVersion.state == "completed")).one()
+    return (count, last, top), last
+
+
+def _signed_decision(reference: str, **_kwargs):
+    p = find_procurement(reference)
+    if p is None:
+        return None
+    found = db.session.execute(select(
+        func.count(NoteVersion.id), func.max(NoteVersion.completed_at), func.max(NoteVersion.id))
+        .join(DecisionNote, NoteVersion.note_id == DecisionNote.id)
+        .where(DecisionNote.procurement_id == p.id, NoteVersion.state == "completed")).one()
+    if not found[0]:
+        return None  # not published: its page says why, in full
+    return (p.id, tuple(found)), found[1]
+
+
 @bp.route("/decisions")
+@conditional(_signed_decisions)
 def public_index():
     rows = db.session.execute(select(DecisionNote).where(
         DecisionNote.versions.any(NoteVersion.state == "completed"))).scalars().all()
@@ -85,17 +110,31 @@ def public_index():
 
 
 @bp.route("/decisions/<reference>")
+@conditional(_signed_decision)
 def public_note(reference):
     p, version, data, refusal = _published_or_refusal(reference)
     if refusal:
         return refusal
     w = Writer(data.sensitive_phrases or [], public=True)
+    from decisions.forms import NARRATIVE_FIELDS
+    from decisions.markup import narrative_html
+
+    def md(key_or_text, default: str = "") -> Markup:
+        """A narrative section (by key) or text, redacted then rendered from its markup."""
+        text = data.narrative.get(key_or_text) if key_or_text in data.narrative else None
+        return Markup(narrative_html(w.redact(text if text is not None else default)))
+
     return render_template(
-        "decisions/public_note.html", p=p, decision_number=data.decision_number,
+        "decisions/public_note.html", p=p, d=data, decision_number=data.decision_number,
         relates_to=data.relates_to, signed_on=_signed_on(version),
         decision_maker=w.redact(data.decision_maker), note_title=w.redact(data.title),
-        summary=w.redact(data.narrative.get("summary", "")),
-        recommendation=w.redact(data.narrative.get("recommendation", "")))
+        r=w.redact, md=md, labels={k: label for k, label, _h in NARRATIVE_FIELDS},
+        pdf_name=_pdf_name(p, data), signed_by=[s for s in data.signers_in_order() if s.name])
+
+
+def _pdf_name(p, data) -> str:
+    stem = (data.decision_number or p.reference).replace("/", "-")
+    return f"{stem} decision note (public).pdf"
 
 
 @bp.route("/decisions/<reference>/public.pdf")
@@ -107,5 +146,4 @@ def public_note_pdf(reference):
         content = public_pack(version, data)
     except FrozenRecordError as err:
         return _not_published(reference, version, err)
-    stem = (data.decision_number or p.reference).replace("/", "-")
-    return pdf_response(content, f"{stem} decision note (public).pdf", private=False)
+    return pdf_response(content, _pdf_name(p, data), private=False)

@@ -8,8 +8,11 @@ The snapshot is canonical JSON (sorted keys, no spaces, money as exact strings) 
   section minimums), so a change to a record that feeds the note is seen even where it
   happens not to move a figure drawn in it.
 
-The note is stale when the snapshot built now from the records hashes differently from
-the one frozen at send. `snapshot_of` and `sha256_*` are pure; `current_snapshot` reads the
+The note is stale when the records changed after send: the procurement's data version
+(procurement.data_version, bumped in the transaction of every change the note depends on)
+against the counters the version was sent with, one query. The deep comparison (the
+snapshot built now from the records hashed against the one frozen at send) remains for
+versions sent before the counters existed and for the detail of what changed. `snapshot_of` and `sha256_*` are pure; `current_snapshot` reads the
 database through the note builder and the results engine.
 
 `note_data_from_snapshot` is the way back (pure too): the snapshot's "note" part as the
@@ -184,7 +187,119 @@ def changed_paths(frozen, current, path: str = "", limit: int = 20) -> list[str]
     return out
 
 
-def is_stale(version, note=None) -> bool:
-    """Whether the data behind `version` (the note's current version) changed since send."""
+def sent_counters(version):
+    """The data version `version` was sent with (procurement.data_version.Counters), or None
+    for a version sent before the counters existed (migration 0014)."""
+    from procurement.data_version import Counters
+
+    if version.figures_version is None:
+        return None
+    return Counters(version.figures_version, version.narrative_version or 0,
+                    version.annexes_version or 0)
+
+
+def record_counters(version, procurement_id: int) -> None:
+    """Freeze the procurement's data version now into `version` (at send, after the flush)."""
+    from procurement.data_version import counters
+
+    now = counters(procurement_id)
+    version.figures_version, version.narrative_version, version.annexes_version = (
+        now.figures, now.narrative, now.annexes)
+
+
+def changed_counters(version, note=None) -> list[str] | None:
+    """Which of "figures", "narrative", "annexes" changed since `version` was sent (one
+    query), or None when the version has no counters (then only a deep comparison tells)."""
+    from procurement.data_version import counters
+
+    sent = sent_counters(version)
+    if sent is None:
+        return None
+    note = note or version.note
+    return sent.changed(counters(note.procurement_id))
+
+
+def deeply_stale(version, note=None) -> bool:
+    """The old comparison: the snapshot rebuilt from the records against the frozen one.
+    Seconds on a large tender; for versions without counters, and for the detail of what
+    changed."""
     note = note or version.note
     return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256
+
+
+def is_stale(version, note=None) -> bool:
+    """Whether the data behind `version` (the note's current version) changed since send.
+
+    Counters unchanged: not stale, for one query. Counters moved: the rebuilt snapshot
+    decides, as before the counters (a figure changed and changed back leaves the note
+    whole)."""
+    return stale_and_current(version, note)[0]
+
+
+def stale_and_current(version, note=None) -> tuple[bool, dict | None]:
+    """(stale, the snapshot rebuilt now or None when the counters said enough)."""
+    from procurement.data_version import counters
+
+    note = note or version.note
+    sent = sent_counters(version)
+    if sent is not None and not sent.changed(counters(note.procurement_id)):
+        return False, None
+    current = current_snapshot(note)
+    return sha256_snapshot(current) != version.snapshot_sha256, current
+
+
+# What a part of the snapshot is, in the words of the stale banner. The results engine's
+# inputs and every figure drawn in the note are "figures"; the officer's text is "narrative
+# text" (named by section); the attachments are "annexes".
+FIGURE_FIELDS = ("lots", "partners", "whole_term_value", "threshold", "above_threshold",
+                 "term_initial_years", "term_extensions")
+ANNEX_WORDS = {"eia": "Equality Impact Assessment", "dpia": "Data Protection Impact Assessment"}
+OTHER_WORDS = {
+    "selection": "the selection outcomes", "signers": "who signs",
+    "answers": "the answers to the note's questions",
+    "notices": "the notices", "engagement_events": "the engagement events",
+    "sensitive_phrases": "the text to redact",
+}
+
+
+def changed_parts(frozen: dict, current: dict, narrative_labels: dict | None = None
+                  ) -> list[str]:
+    """The parts of the note that differ between two snapshots, in words, in a fixed order:
+    figures, then narrative text (naming its sections), then annexes, then anything else."""
+    labels = narrative_labels or {}
+    old, new = (frozen or {}).get("note", {}), (current or {}).get("note", {})
+
+    def differs(key) -> bool:
+        return canonical(old.get(key)) != canonical(new.get(key))
+
+    parts = []
+    if canonical((frozen or {}).get("inputs")) != canonical((current or {}).get("inputs")) \
+            or any(differs(k) for k in FIGURE_FIELDS):
+        parts.append("figures")
+    old_text, new_text = old.get("narrative") or {}, new.get("narrative") or {}
+    sections = [labels.get(k, k.replace("_", " ")) for k in sorted(set(old_text) | set(new_text))
+                if (old_text.get(k) or "") != (new_text.get(k) or "")]
+    sections += [labels.get(k, k.replace("_", " ")) for k in ("decision_maker", "strapline", "title")
+                 if differs(k)]
+    if sections:
+        parts.append("narrative text (" + ", ".join(sections) + ")")
+    annexes = [words for key, words in ANNEX_WORDS.items() if differs(key)]
+    if annexes:
+        parts.append("annexes (" + ", ".join(annexes) + ")")
+    parts += [words for key, words in OTHER_WORDS.items() if differs(key)]
+    handled = set(FIGURE_FIELDS) | {"narrative", "decision_maker", "strapline", "title"} \
+        | set(ANNEX_WORDS) | set(OTHER_WORDS)
+    if any(differs(k) for k in set(old) | set(new) if k not in handled):
+        parts.append("other details of the note")
+    return parts
+
+
+def what_changed(version, note, current: dict | None = None) -> list[str]:
+    """What changed in `note` since `version` was sent, in words ("figures", "narrative
+    text (Summary)", "annexes (…)"); empty when nothing did. The one place this is worked
+    out, whatever detects staleness (`current`: the snapshot built now, if already built)."""
+    from decisions.forms import NARRATIVE_FIELDS
+
+    labels = {key: label for key, label, _hint in NARRATIVE_FIELDS}
+    current = current if current is not None else current_snapshot(note)
+    return changed_parts(version.snapshot, current, labels)

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from accounts.models import ROLES
 from decisions import bp
 from decisions.signoff import rules
-from decisions.signoff.freeze import changed_paths, current_snapshot, sha256_snapshot
+from decisions.signoff.freeze import stale_and_current, what_changed
 from decisions.signoff.docusign import EnvelopeError
 from decisions.signoff.service import (SigningError, envelope_mode, find_note, lot_readiness,
                                planned_signoffs, record_refusal, record_send_failure, send,
@@ -59,6 +59,7 @@ def _page(procurement, *, status: int = 200, error: str | None = None,
     send_problem = None
     if may("decisions.signoff_send", procurement, method="POST"):
         refusal = rules.send_refusal(lot_readiness(procurement), note.state if note else "draft")
+        refusal = refusal or rules.narrative_refusal(note.narrative if note else {})
         refusal = refusal or rules.plan_refusal(planned_signoffs(procurement), dict(ROLES))
         send_problem = refusal.message if refusal else None
         db.session.rollback()
@@ -83,9 +84,10 @@ def signoff_summary(procurement) -> dict:
                 "next": None}
     stale, changes = False, []
     if rules.checks_staleness(version.state, note.state):
-        current = current_snapshot(note)
-        stale = sha256_snapshot(current) != version.snapshot_sha256
-        changes = changed_paths(version.snapshot, current) if stale else []
+        # one query while the data version is unchanged; the rebuilt data only when it moved
+        stale, current = stale_and_current(version, note)
+        changes = (what_changed(version, note, current) or ["details of the note"]
+                   if stale else [])
     nxt = rules.next_signoff(recorded_signoffs(version))
     return {"version": version, "stale": stale, "changes": changes,
             "signed": sum(1 for s in version.signoffs if s.signed_at),

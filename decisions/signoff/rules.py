@@ -237,6 +237,22 @@ def send_refusal(lots: list[LotReadiness], note_state: str) -> Refusal | None:
     return None
 
 
+# The narrative a note cannot be sent without (the others fall back to the signers' comments
+# or a standard sentence, or may rightly be empty). Drafts may be incomplete.
+REQUIRED_NARRATIVE = (("summary", "Summary"), ("recommendation", "Recommendation"))
+
+
+def narrative_refusal(narrative: dict | None) -> Refusal | None:
+    """None when every required narrative section has text; else which are empty."""
+    empty = [label for key, label in REQUIRED_NARRATIVE
+             if not str((narrative or {}).get(key) or "").strip()]
+    if not empty:
+        return None
+    sections = " and ".join(empty)
+    return Refusal(NOT_READY, f"Write the {sections} before sending the note for signature: "
+                              f"{'they are' if len(empty) > 1 else 'it is'} empty")
+
+
 def edit_refusal(note_state: str) -> Refusal | None:
     """None when the note (narrative, answers, number, annexes) may be changed; else why not."""
     if note_state == "completed":

@@ -21,7 +21,8 @@ from decisions.signoff.docusign import (PDF_FIELD, SEND_KEY_FIELD, EnvelopeError
                                         EnvelopeSigner, as_json, build_envelope, configured,
                                         create_envelope, missing_emails, send_key,
                                         with_document, without_document)
-from decisions.signoff.freeze import current_snapshot, sha256_bytes, sha256_snapshot, snapshot_of
+from decisions.signoff import freeze
+from decisions.signoff.freeze import sha256_bytes, sha256_snapshot, snapshot_of
 from decisions.models import DecisionNote, NoteVersion, SignOff
 from extensions import db
 from procurement import states
@@ -104,7 +105,7 @@ def is_stale(note: DecisionNote) -> bool:
     version = note.current_version if note else None
     if version is None or not rules.checks_staleness(version.state, note.state):
         return False
-    return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256
+    return freeze.is_stale(version, note)
 
 
 def _ident(note: DecisionNote, version: NoteVersion | None = None) -> str:
@@ -120,11 +121,16 @@ def send(procurement: Procurement, *, actor: str | None = None,
     from decisions.note.builder import build_note_data
     from decisions.note.pdf import render_pack
     from decisions.note.service import assign_decision_number, get_or_create_note
-    from evaluation.results.inputs import lot_inputs
+    from evaluation.results.inputs import lot_inputs, lot_results
 
     note = get_or_create_note(procurement)
+    # The inputs read once (every score: the frozen snapshot holds them all) and the engine
+    # run once on them; the readiness check and the note below take these results.
+    inputs = lot_inputs(procurement, all_scores=True)
+    lot_results(procurement, inputs=inputs)
     db.session.refresh(note, with_for_update=True)  # one send at a time per note
     refusal = rules.send_refusal(lot_readiness(procurement), note.state)
+    refusal = refusal or rules.narrative_refusal(note.narrative)
     places = planned_signoffs(procurement)
     refusal = refusal or rules.plan_refusal(places, role_labels())
     if refusal is None and configured(current_app.config):
@@ -158,7 +164,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
     data = build_note_data(procurement, note)
     pack = render_pack(data)
     version.pdf, version.pdf_sha256 = pack, sha256_bytes(pack)
-    version.snapshot = snapshot_of(data, lot_inputs(procurement, all_scores=True))
+    version.snapshot = snapshot_of(data, inputs)
     version.snapshot_sha256 = sha256_snapshot(version.snapshot)
 
     # The key names this version in DocuSign: an envelope an unanswered attempt (this one, or
@@ -182,6 +188,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
            procurement_ref=ref, actor=actor)
     states.act(procurement, "send_note", actor=actor, strict=False)
     db.session.flush()
+    freeze.record_counters(version, procurement.id)  # after every change this send made
     return version
 
 

@@ -7,7 +7,8 @@ from flask_login import current_user
 from evaluation import bp, rules
 from evaluation.moderation import service as moderation
 from evaluation.web import FormErrors, done, refused
-from procurement.access import bid_for, lot_for
+from procurement.access import lot_for
+from procurement.bids.sealed import open_bid_for
 from extensions import db
 
 
@@ -30,25 +31,32 @@ def moderation_page(reference, code):
 @bp.route("/evaluation/<reference>/lots/<code>/moderation/<int:bid_id>", methods=["GET", "POST"])
 def consensus(reference, code, bid_id):
     _, lot = _lot(reference, code)
-    bid = bid_for(bid_id)
+    bid = open_bid_for(bid_id)
     errors = {}
+    saved = []
     if request.method == "POST":
         criteria = [c for c in lot.criteria if c.kind == "scored"]
         clean, errors = moderation.check_consensus(criteria, request.form)
-        if not errors:
+        if clean:  # save what is filled in, even while another criterion's row is not
             try:
                 moderation.record_consensus(lot, bid, bid.bidder.name, clean, current_user.id)
             except rules.Refused as e:
                 db.session.rollback()
                 return refused(str(e), _moderation_url(lot))
             db.session.commit()
+            saved = [c.code for c in criteria if c.id in clean]
+        if not errors:
+            remaining = moderation.still_to_moderate(lot, bid)
+            if remaining:
+                return done(f"Consensus scores for {bid.bidder.name} recorded. Still to "
+                            f"moderate: {', '.join(remaining)}.", request.path)
             return done(f"Consensus scores for {bid.bidder.name} recorded.", _moderation_url(lot))
     ctx = moderation.bid_context(lot, bid)
     if ctx["refusal"] and request.method == "POST":
         return refused(ctx["refusal"], _moderation_url(lot))
     values = request.form if request.method == "POST" else {}
     return render_template("evaluation/consensus.html", **ctx, form=FormErrors(errors),
-                           values=values)
+                           values=values, saved=saved)
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/moderation/final", methods=["POST"])

@@ -146,13 +146,15 @@ def bid_context(lot: Lot, bid: Bid) -> dict:
 def check_consensus(criteria: list[Criterion], form: dict
                     ) -> tuple[dict[int, tuple[Decimal, str]], dict[str, str]]:
     """`consensus-<criterion id>` and `rationale-<criterion id>`; an empty row is skipped."""
-    clean, errors = {}, {}
+    from evaluation.scoring.service import score_step
+
+    clean, errors, step = {}, {}, score_step()
     for c in criteria:
         text = (form.get(f"consensus-{c.id}") or "").strip()
         rationale = (form.get(f"rationale-{c.id}") or "").strip()
         if not text and not rationale:
             continue
-        value, error = rules.score_error(text, c.max_score)
+        value, error = rules.score_error(text, c.max_score, step)
         if error:
             errors[f"consensus-{c.id}"] = f"{c.code}: {error}"
         r_error = rules.rationale_error(rationale)
@@ -164,6 +166,13 @@ def check_consensus(criteria: list[Criterion], form: dict
         errors[f"consensus-{criteria[0].id}" if criteria else "consensus"] = \
             "Enter at least one consensus score with its rationale"
     return clean, errors
+
+
+def still_to_moderate(lot: Lot, bid: Bid) -> list[str]:
+    """The codes of the scored criteria this bid has no consensus score for yet."""
+    have = {criterion_id for _bid, criterion_id in _consensus(lot, bid.id)}
+    return [c.code for c in sorted(lot.criteria, key=lambda c: (c.position, c.id))
+            if c.kind == "scored" and c.id not in have]
 
 
 def record_consensus(lot: Lot, bid: Bid, bidder: str, clean: dict[int, tuple[Decimal, str]],

@@ -40,6 +40,7 @@ def panel_page(reference, code):
     return render_template("evaluation/panel.html", p=procurement, lot=lot,
                            status=lot_status(lot), bidders=panel.lot_bidders(lot),
                            declarations=panel.declarations(lot),
+                           late_conflicts=panel.late_conflicts(lot),
                            candidates=panel.evaluator_candidates(lot), form=FormErrors(errors))
 
 

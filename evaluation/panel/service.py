@@ -11,6 +11,7 @@ from procurement.models import PanelMember
 from evaluation.rules import Refused
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 def evaluator_candidates(lot: Lot) -> list[User]:
@@ -60,7 +61,7 @@ def lot_bidders(lot: Lot) -> list[tuple[int, str]]:
     """(bidder id, name) of every bid of the lot, by name."""
     return [tuple(row) for row in db.session.execute(
         select(Bidder.id, Bidder.name).join(Bid, Bid.bidder_id == Bidder.id)
-        .where(Bid.lot_id == lot.id).order_by(Bidder.name))]
+        .where(Bid.lot_id == lot.id, OPEN_FOR_EVALUATION).order_by(Bidder.name))]
 
 
 def declarations(lot: Lot) -> dict[tuple[int, int], ConflictDeclaration]:
@@ -69,6 +70,29 @@ def declarations(lot: Lot) -> dict[tuple[int, int], ConflictDeclaration]:
         PanelMember, ConflictDeclaration.member_id == PanelMember.id)
         .where(PanelMember.lot_id == lot.id)).scalars()
     return {(d.member_id, d.bidder_id): d for d in rows}
+
+
+def scores_set_aside(lot: Lot, member: PanelMember, bidder_id: int) -> list[str]:
+    """The criteria codes of this member's scores on the bidder's bid: set aside once a
+    conflict is declared after they were given (they no longer count)."""
+    from evaluation.models import Criterion
+
+    return list(db.session.execute(
+        select(Criterion.code).join(Score, Score.criterion_id == Criterion.id)
+        .join(Bid, Score.bid_id == Bid.id)
+        .where(Score.member_id == member.id, Bid.lot_id == lot.id, Bid.bidder_id == bidder_id)
+        .order_by(Criterion.position, Criterion.id)).scalars())
+
+
+def late_conflicts(lot: Lot) -> list[dict]:
+    """For the officer: each conflict declared after scoring, with the scores set aside."""
+    out = []
+    for (member_id, bidder_id), d in declarations(lot).items():
+        if d.conflicted:
+            codes = scores_set_aside(lot, d.member, bidder_id)
+            if codes:
+                out.append({"member": d.member.name, "bidder": d.bidder.name, "codes": codes})
+    return sorted(out, key=lambda x: (x["member"], x["bidder"]))
 
 
 def check_declarations(lot: Lot, member: PanelMember, form: dict
@@ -103,7 +127,9 @@ def declare(lot: Lot, member: PanelMember, clean: dict[int, tuple[bool, str]]) -
                                           conflicted=conflicted, details=details)
         db.session.add(declaration)
         db.session.flush()
+        set_aside = scores_set_aside(lot, member, bidder_id) if conflicted else []
         record("conflict_declaration", declaration.id, "declare", None,
                {"lot": lot.code, "member": member.name, "bidder_id": bidder_id,
-                "conflicted": conflicted, "details": details},
+                "conflicted": conflicted, "details": details,
+                **({"scores_set_aside": set_aside} if set_aside else {})},
                procurement_ref=lot.procurement.reference)

@@ -6,10 +6,11 @@ from collections import defaultdict
 from sqlalchemy import Float, and_, cast, select
 
 from evaluation.models import Consensus, Criterion, Score, SectionMinimum
-from evaluation.results import engine
+from evaluation.results import cache
 from evaluation.results.values import BidIn, CriterionIn, LotIn, LotResult
 from extensions import db
 from procurement.models import Bid, Bidder, Lot, Procurement
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None,
@@ -37,7 +38,7 @@ def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None,
     bids = defaultdict(list)
     bid_key = {}
     rows = db.session.execute(select(Bid, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
-                              .where(Bid.lot_id.in_(lot_ids)))
+                              .where(Bid.lot_id.in_(lot_ids), OPEN_FOR_EVALUATION))
     for bid, name in rows:
         bids[bid.lot_id].append(BidIn(
             bidder=name, price=bid.price, selection=bid.selection,
@@ -74,4 +75,23 @@ def lot_inputs(procurement: Procurement, lots: list[Lot] | None = None,
 
 def procurement_results(procurement: Procurement, lots: list[Lot] | None = None
                         ) -> list[LotResult]:
-    return [engine.compute_lot(lot_in) for lot_in in lot_inputs(procurement, lots)]
+    return [result for result, _criteria in lot_results(procurement, lots)]
+
+
+def lot_results(procurement: Procurement, lots: list[Lot] | None = None,
+                inputs: list[LotIn] | None = None) -> list[tuple[LotResult, list]]:
+    """(result, criteria) per lot: from the cache of this request or of this data version
+    (evaluation.results.cache), the rest read in one go and computed once. `inputs`, when
+    the caller read them already (for all lots), are used instead of reading them again."""
+    lots = lots if lots is not None else list(procurement.lots)
+    now, found = cache.lookup(procurement.id, [lot.id for lot in lots])
+    missing = [lot for lot in lots if lot.id not in found]
+    if missing:
+        if inputs is not None and len(inputs) == len(lots):
+            by_code = {lot_in.code: lot_in for lot_in in inputs}
+            read = [by_code[lot.code] for lot in missing]
+        else:
+            read = lot_inputs(procurement, missing)
+        for lot, lot_in in zip(missing, read):
+            found[lot.id] = cache.computed(procurement.id, now, lot.id, lot_in)
+    return [found[lot.id] for lot in lots]

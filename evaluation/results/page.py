@@ -1,22 +1,20 @@
 """A lot's results page: the results engine over the recorded evaluation, nothing stored.
 
 `results_context(lot)` reads the lot with the set-based queries of `lot_inputs` and runs
-the engine once; the benchmark times it and `render_results(lot)`.
+the engine once (or takes its results from the cache of the data version); the benchmark times it and `render_results(lot)`.
 """
 from __future__ import annotations
 
 from flask import render_template
 
-from evaluation.results import engine
 from evaluation.results.values import LotResult
 from evaluation.results.table_csv import results_csv
-from evaluation.results.inputs import lot_inputs
+from evaluation.results.inputs import lot_results
 from procurement.models import Lot
 
 
 def compute(lot: Lot) -> tuple[LotResult, list]:
-    lot_in = lot_inputs(lot.procurement, [lot])[0]
-    return engine.compute_lot(lot_in), lot_in.criteria
+    return lot_results(lot.procurement, [lot])[0]
 
 
 def results_context(lot: Lot) -> dict:

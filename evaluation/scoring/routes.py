@@ -1,6 +1,7 @@
 """Individual scoring (evaluator): blind, own scores only, drafts then submission."""
 from __future__ import annotations
 
+from accounts.models import get_setting
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
 from evaluation import bp, rules
@@ -8,7 +9,10 @@ from evaluation.scoring import service as svc
 from evaluation.guards import declared_map, require_member
 from evaluation.panel.service import lot_bidders
 from evaluation.web import FormErrors, done, refused
-from procurement.access import bid_for, lot_for
+from procurement.access import lot_for
+from procurement.bids import opening_rules as bid_rules
+from procurement.bids.opening import opened_documents
+from procurement.bids.sealed import open_bid_for
 from extensions import db
 from procurement.formatting import raw_score
 
@@ -42,7 +46,7 @@ def scoring(reference, code):
 
 
 def _bid_for(lot, bid_id, declared):
-    bid = bid_for(bid_id)
+    bid = open_bid_for(bid_id)
     if bid.bidder_id not in declared:
         return bid, "declare"
     if declared[bid.bidder_id]:
@@ -80,14 +84,23 @@ def score_bid(reference, code, bid_id):
             db.session.commit()
             if submit:
                 return done(f"Your scores for {bid.bidder.name} are submitted.", overview_url)
-            return done(f"Draft scores for {bid.bidder.name} saved.", request.path)
+            warnings = svc.draft_warnings(criteria, request.form)
+            return done(f"Draft scores for {bid.bidder.name} saved." + (
+                " Before you submit: " + "; ".join(warnings) + "." if warnings else ""),
+                request.path)
     values = request.form if request.method == "POST" else {
         **{f"score-{c}": raw_score(s.value) for (_, c), s in mine.items()},
         **{f"justification-{c}": s.justification for (_, c), s in mine.items()}}
     return render_template("evaluation/score_bid.html", p=procurement, lot=lot, member=member,
                            bid=bid, criteria=criteria, values=values, locked=locked,
+                           documents=opened_documents(bid),
+                           show_price=bid_rules.price_visible(
+                               get_setting("price_to_evaluators"), officer=False,
+                               scores_submitted=locked),
                            refusal=svc.scoring_refusal(lot), form=FormErrors(errors),
-                           min_length=svc.justification_min_length())
+                           min_length=svc.justification_min_length(),
+                           score_rule=rules.score_rule, step_words=rules.step_words,
+                           step=svc.score_step())
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/scoring/submit", methods=["POST"])
@@ -122,3 +135,9 @@ def my_scores_json(reference, code):
                                 "score": float(s.value), "justification": s.justification,
                                 "state": s.state}
                                for (b, c), s in sorted(mine.items()) if c in codes]})
+
+
+@bp.app_template_global("score_rule_for")
+def score_rule_for(max_score) -> str:
+    """The scale's rule for a criterion, as its hint says it (the validation says the same)."""
+    return rules.score_rule(max_score, svc.score_step())

@@ -16,6 +16,7 @@ from procurement.models import PanelMember
 from evaluation.rules import Refused
 from extensions import db
 from procurement.models import Bid, Bidder, Lot
+from procurement.bids.sealed import OPEN_FOR_EVALUATION
 
 
 def justification_min_length() -> int:
@@ -23,6 +24,23 @@ def justification_min_length() -> int:
         return max(0, int(get_setting("justification_min_length")))
     except ValueError:
         return 20
+
+
+def score_step() -> Decimal:
+    """The scoring scale's step (a setting; whole or half points unless changed)."""
+    value = rules.parse_number(get_setting("score_step"), places=2)
+    return value if value and value > 0 else rules.DEFAULT_STEP
+
+
+def draft_warnings(criteria: list[Criterion], form: dict) -> list[str]:
+    """What a saved draft still needs before it can be submitted (too-short justifications)."""
+    min_length = justification_min_length()
+    out = []
+    for c in criteria:
+        warning = rules.short_justification(form.get(f"justification-{c.id}"), min_length)
+        if warning:
+            out.append(f"{c.code}: {warning}")
+    return out
 
 
 def scoring_refusal(lot: Lot) -> str | None:
@@ -52,20 +70,25 @@ def my_scores(member: PanelMember, bid_ids: list[int] | None = None) -> dict[tup
 def visible_bids(lot: Lot, declared: dict[int, bool]) -> list[tuple[Bid, str]]:
     """The lot's bids this evaluator may see (declared, not conflicted), by bidder name."""
     rows = db.session.execute(select(Bid, Bidder.name).join(Bidder, Bid.bidder_id == Bidder.id)
-                              .where(Bid.lot_id == lot.id).order_by(Bidder.name)).all()
+                              .where(Bid.lot_id == lot.id, OPEN_FOR_EVALUATION)
+                              .order_by(Bidder.name)).all()
     return [(bid, name) for bid, name in rows if rules.may_see_bid(bid.bidder_id, declared)]
 
 
 def overview(member: PanelMember, lot: Lot, declared: dict[int, bool]) -> list[dict]:
     """One row per visible bid: how many criteria drafted and submitted, of how many."""
+    from evaluation.progress import excluded_bids
+
     criteria = scored_criteria(lot)
     bids = visible_bids(lot, declared)
+    excluded = excluded_bids(lot)
     counts: dict[int, Counter] = {}
     for (bid_id, _), score in my_scores(member, [b.id for b, _ in bids]).items():
         counts.setdefault(bid_id, Counter())[score.state] += 1
     return [{"bid": bid, "bidder": name, "total": len(criteria),
              "draft": counts.get(bid.id, Counter())["draft"],
-             "submitted": counts.get(bid.id, Counter())["submitted"]} for bid, name in bids]
+             "submitted": counts.get(bid.id, Counter())["submitted"],
+             "excluded": excluded.get(bid.id)} for bid, name in bids]
 
 
 def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
@@ -75,6 +98,7 @@ def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
     A draft keeps what is typed (a row left empty is cleared); a submission needs every
     criterion scored with a justification of the minimum length."""
     min_length = justification_min_length()
+    step = score_step()
     clean: dict[int, tuple[Decimal | None, str]] = {}
     errors: dict[str, str] = {}
     for c in criteria:
@@ -83,7 +107,7 @@ def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
         if not submit and not text and not justification:
             clean[c.id] = (None, "")
             continue
-        value, error = rules.score_error(text, c.max_score)
+        value, error = rules.score_error(text, c.max_score, step)
         if error:
             errors[f"score-{c.id}"] = f"{c.code}: {error}"
         if submit:
@@ -147,8 +171,11 @@ def save(lot: Lot, member: PanelMember, bid: Bid, bidder_name: str,
 
 def submit_all(lot: Lot, member: PanelMember, declared: dict[int, bool]) -> int:
     """Submit every draft of this member for the lot, once each visible bid is complete."""
+    from evaluation.progress import excluded_bids
+
     criteria = scored_criteria(lot)
     bids = visible_bids(lot, declared)
+    excluded = excluded_bids(lot)
     mine = my_scores(member, [b.id for b, _ in bids])
     min_length = justification_min_length()
     problems = []

@@ -42,7 +42,10 @@ PURE = [
     "procurement/cpv.py", "procurement/setup/rules.py",
     "interchange/workbook_limits.py", "decisions/annexes/pdf_safety.py",
     "accounts/passwords.py", "accounts/session_rules.py",
-    "accounts/admin/rules.py", "procurement/bids/rules.py",
+    "accounts/admin/rules.py", "accounts/registration_rules.py",
+    "procurement/bids/rules.py", "procurement/bids/opening_rules.py",
+    "procurement/selection/rules.py", "procurement/selection/financial_rules.py",
+    "audit/describe.py", "decisions/markup.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 

@@ -83,13 +83,15 @@ def page(browser, live_server):
 
 
 def axe_violations(pg) -> list[dict]:
-    """Run axe-core (served locally from npm's package) on the page: WCAG 2.x A and AA rules."""
+    """Run axe-core (served locally from npm's package) on the page: WCAG 2.x A and AA rules and
+    axe's best practices (landmarks, one h1, heading order)."""
     if not pg.evaluate("() => typeof window.axe === 'object'"):  # not there by init script
         assert AXE.exists(), f"{AXE} is missing: make assets copies it from npm"
         pg.add_script_tag(url="/static/vendor/axe.min.js")  # same origin: the policy allows it
     result = pg.evaluate("""async () => {
         const r = await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                    'best-practice']},
             resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));

@@ -90,7 +90,7 @@ def test_short_justification_and_out_of_range_score(evaluator):
     press(evaluator, "#submit-bid")
     assert "/scoring/" in evaluator.url  # the same page again, not a redirect
     links = assert_error_page(evaluator, {
-        score["VFM1"]: "VFM1: Score must be a number from 0 to 5, with up to two decimals",
+        score["VFM1"]: "VFM1: Score must be a number from 0 to 5, in whole or half points, like 3 or 3.5",
         justification_id: "VFM3: Justification must be at least 20 characters (it has 10)"})
     # the summary lists the errors in the order of the form
     assert [href for href, _ in links] == [f"#{score['VFM1']}", f"#{justification_id}"]
@@ -124,7 +124,7 @@ def test_consensus_out_of_range_and_without_rationale(browser, live_server, eval
     press(officer, "#save-consensus")
     assert_error_page(officer, {
         vfm1.get_attribute("id"):
-            "VFM1: Score must be a number from 0 to 5, with up to two decimals",
+            "VFM1: Score must be a number from 0 to 5, in whole or half points, like 3 or 3.5",
         rationale.get_attribute("id"): "VFM2: Enter the rationale for the consensus score"})
     visit(officer, f"/evaluation/{REF}/lots/B/moderation")
     assert "Unmoderated" in officer.locator("main").inner_text()  # nothing was recorded

@@ -14,6 +14,7 @@ from tests.browser.flow import (OFFICER, SEATS, active, consensus_by_bid, import
                                 shown, tab, tab_to)
 
 REF = "SCO-DA-2023-KEYS"
+RULE = "from 0 to 5, in whole or half points, like 3 or 3.5"  # evaluation.rules.score_rule(5)
 BIDDER = "Victim Support"
 
 
@@ -87,7 +88,7 @@ def test_score_and_moderate_one_bid_by_keyboard(browser, live_server, keys):
     skip_to_main(evaluator)
     tab(evaluator, ".govuk-back-link")
     for criterion, value in scores:
-        tab(evaluator, field_id(evaluator, f"Score for {criterion}, from 0 to 5"))
+        tab(evaluator, field_id(evaluator, f"Score for {criterion}, {RULE}"))
         evaluator.keyboard.type(shown(value))
         tab(evaluator, field_id(evaluator, f"Justification for {criterion}"))
         evaluator.keyboard.type(f"Typed: the bid evidences {shown(value)} on {criterion}.")
@@ -96,7 +97,7 @@ def test_score_and_moderate_one_bid_by_keyboard(browser, live_server, keys):
     assert "Draft scores for Victim Support saved." in evaluator.locator(
         ".govuk-notification-banner").inner_text()
     assert is_active(evaluator, ".govuk-notification-banner"), active(evaluator)
-    first = field_id(evaluator, f"Score for {scores[0][0]}, from 0 to 5")
+    first = field_id(evaluator, f"Score for {scores[0][0]}, {RULE}")
     assert evaluator.input_value(first) == shown(scores[0][1])  # the draft came back
     tab_to(evaluator, "#submit-bid")
     # Shift+Tab goes back to the draft button, Tab forward again to submit
@@ -121,7 +122,7 @@ def test_score_and_moderate_one_bid_by_keyboard(browser, live_server, keys):
     tab(officer, ".govuk-back-link")
     tab(officer, ".tender-scroll[role=region]")  # the chart scrolls, so it takes the focus
     for criterion, value in consensus:
-        tab(officer, field_id(officer, f"Consensus score for {criterion}, from 0 to 5"))
+        tab(officer, field_id(officer, f"Consensus score for {criterion}, {RULE}"))
         officer.keyboard.type(shown(value))
         tab(officer, field_id(officer, f"Rationale for the consensus on {criterion}"))
         officer.keyboard.type(f"Agreed by keyboard at {shown(value)}.")

@@ -8,7 +8,9 @@ at what came back, not only the status:
   nothing to do with the procurement), shows none of the procurement's data and, for a
   POST, changes nothing (no audit record, no row);
 - nobody of another organisation ever sees the procurement's title or its bidders;
-- the administrator and the finance reviewer never see a weighted score.
+- the administrator and the finance reviewer never see a weighted score;
+- a sealed bid (submitted in Tender, not opened: `sealed_fixtures`) in lot A: no route, for
+  nobody, answers its price or its document's bytes or name before the bids are opened.
 Allowed GETs are made too and must not be refused; allowed POSTs are not sent (they would
 change the demo) - the flows' own tests send them.
 """
@@ -30,11 +32,14 @@ from procurement.models import (Bid, Bidder, EngagementEvent, Lot, PanelMember,
 from procurement.policy import (ADMIN, APPROVER, EVALUATOR, FINANCE, OFFICER, PANEL, PUBLIC,
                                 SIGNED_IN, SUPPLIER)
 from tests.conftest import PASSWORD, _empty_tables, _password_hash
+from tests.integration.sealed_fixtures import MARKER, PRICE_TEXTS, sealed_bid
 
 REF = "SCO-DA-2023"
 TITLE = "Re-commissioning of pan Staffordshire Domestic Abuse"
 BIDDERS = ("Victim Support", "Northfield Change Partnership CIC")
 SCORES = ("97.00", "95.50", "64.00")  # the demo's weighted totals
+SEALED_BIDDER = "Sealed Bidder Ltd"
+SEALED_DOCUMENT = "sealed-method-statement.pdf"
 
 # Who each person is: (email, roles, organisation) for those the demo does not have.
 EXTRA = {
@@ -151,8 +156,16 @@ def world(_app):
             "organisation_id": db.session.scalar(select(User.organisation_id).where(
                 User.email == DEMO["officer"])),
             "key": "marking",
+            # an emailed link's token (registration, invitation): a forged one, refused
+            # by the page itself with a clear message
+            "token": "not-a-real-token",
+            **_selection_rows(lot.procurement_id, bid),
+            "job_id": "0" * 32,  # no such job: its pages answer 404 to whoever may see them
         }
         assert sent.exit_code == 0, sent.output
+        sealed = sealed_bid(lot, SEALED_BIDDER, documents=((SEALED_DOCUMENT, _sealed_pdf()),))
+        values["bid_document_id"] = sealed_document_id(sealed)
+        SEALED_HASHES.append(sealed_version_hash(sealed))
         db.session.remove()
     # No app context stays pushed: each request gets its own, as in production (a shared one
     # would carry Flask-Login's signed-in user from one client's request to the next).
@@ -164,6 +177,49 @@ def world(_app):
         with _app.app_context():
             _empty_tables()
             db.session.remove()
+
+
+def _sealed_pdf() -> bytes:
+    from tests.integration.sealed_fixtures import pdf
+
+    return pdf()
+
+
+SEALED_HASHES: list[str] = []  # the sealed version's hash: it binds the price
+
+
+def sealed_version_hash(bid) -> str:
+    from procurement.bids.models import BidVersion
+
+    return db.session.scalar(select(BidVersion.content_sha256).where(
+        BidVersion.bid_id == bid.id))
+
+
+def sealed_document_id(bid) -> int:
+    from procurement.bids.models import BidDocument, BidVersion
+
+    return db.session.scalar(select(BidDocument.id).join(BidVersion).where(
+        BidVersion.bid_id == bid.id))
+
+
+def _selection_rows(procurement_id: int, bid: Bid) -> dict:
+    """The demo's questionnaire, an answer of Victim Support and its mark (selection pages)."""
+    from procurement.selection import services
+    from procurement.selection.models import SqAnswer, SqAnswerSet, SqMark
+
+    p = db.session.get(Bid, bid.id).lot.procurement
+    qs = services.ensure_questionnaire(p, "matrix")
+    officer = db.session.scalar(select(User).where(User.email == DEMO["officer"]))
+    answers = SqAnswerSet(bidder_id=bid.bidder_id, state="submitted")
+    db.session.add(answers)
+    db.session.flush()
+    answer = SqAnswer(answer_set_id=answers.id, question_id=qs[0].id, text="Victim Support")
+    mark = SqMark(answer_set_id=answers.id, question_id=qs[6].id, outcome="pass",
+                  reason="No exclusion ground declared", marker_id=officer.id)
+    db.session.add_all([answer, mark])
+    db.session.commit()
+    return {"question_key": "3.2", "bidder_id": bid.bidder_id, "mark_id": mark.id,
+            "answer_id": answer.id}
 
 
 def _notice_rows() -> tuple[int, int, int]:
@@ -259,6 +315,7 @@ def test_cell(_app, world, clients, endpoint, rule_text, method, person):
         return  # would change the demo; the flows' own tests post as these people
     before = _fingerprint(_app) if method == "POST" else None
     resp = client.open(url, method=method, data={})
+    raw = resp.get_data()
     body = resp.get_data(as_text=True) if resp.mimetype.startswith(("text/", "application/json")) else ""
     resp.close()  # a file sent from disk is closed with the response
     public = PUBLIC in ROUTES[endpoint].grants(method)
@@ -274,6 +331,13 @@ def test_cell(_app, world, clients, endpoint, rule_text, method, person):
         for secret in (TITLE, *BIDDERS, *SCORES):
             assert secret not in body, f"refused page leaks {secret!r}"
         assert resp.mimetype != "application/pdf" or resp.status_code != 200
+    # sealed: nobody reads the sealed bid's price, its document's bytes or its name
+    assert MARKER.encode() not in raw, f"{person} reads the sealed document on {url}"
+    assert SEALED_DOCUMENT not in body, f"{person} sees the sealed document's name on {url}"
+    for price in PRICE_TEXTS:
+        assert price not in body, f"{person} sees the sealed price on {url}"
+    for digest in SEALED_HASHES:
+        assert digest not in body, f"{person} sees the sealed version's hash on {url}"
     if method == "POST" and not allowed:
         assert _fingerprint(_app) == before, f"a refused POST by {person} changed {url}"
     if public:

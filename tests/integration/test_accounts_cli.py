@@ -56,3 +56,20 @@ def test_a_new_user_can_sign_in(app, client):
 
     assert create(app, "plum tractor seaside").exit_code == 0
     assert login(client, "new.officer@example.org", "plum tractor seaside").status_code == 302
+
+
+@pytest.mark.parametrize("role,kind", [("supplier", "supplier"), ("officer", "buyer")])
+def test_a_new_organisation_is_a_suppliers_for_the_supplier_role(app, role, kind):
+    """The contract: the organisation is made when it does not exist, as a supplier's
+    organisation when ROLE is `supplier`."""
+    from accounts.models import Organisation
+
+    result = app.test_cli_runner().invoke(args=[
+        "accounts", "create-user", f"{role}@new.example.org", "Someone New", "--role", role,
+        "--organisation", "New Organisation Ltd", "--password", "correct horse battery staple"])
+    assert result.exit_code == 0, result.output
+    org = db.session.scalar(select(Organisation).where(
+        Organisation.name == "New Organisation Ltd"))
+    assert org.kind == kind and org.active
+    user = db.session.scalar(select(User))
+    assert user.organisation == org and user.active and not user.pending

@@ -428,6 +428,9 @@ def test_the_session_idle_setting_reaches_the_sessions(site):
     ("delphi_risk_bands", "0-50 high, 51-100 high", "a different name"),
     ("delphi_risk_bands", "low 0-100", "lowest-highest then its name"),
     ("marking", "", "Enter the new value"),
+    ("feedback_url", "javascript:alert(1)", "Enter where feedback goes"),
+    ("feedback_url", "http://feedback.example.org", "Enter where feedback goes"),
+    ("feedback_url", "mailto:nobody", "Enter where feedback goes"),
 ])
 def test_a_bad_setting_value_is_refused(site, key, value, message):
     c = sign_in(site)

@@ -248,3 +248,27 @@ def test_officers_of_another_organisation_do_not(app, users, trail):
     assert audit_page(client_for(app, "o2@example.org"), trail.reference).status_code == 404  # not even told it exists
     c = client_for(app, users["officer"].email)
     assert audit_page(c, "NO-SUCH").status_code == 404
+
+
+def test_each_record_is_one_line_in_words_with_the_full_record_on_demand(app, users, trail):
+    import re
+    c = client_for(app, users["officer"].email)
+    html = audit_page(c, trail.reference).get_data(as_text=True)
+    lines = re.findall(r'class="tender-break-word audit-summary">([^<]*)<', html)
+    assert lines == ["state: sent", "value: 3 → 4", "annual value: 1 → 2"]
+    assert html.count('<details class="govuk-details') == 3
+    assert '&#34;annual_value&#34;: &#34;1&#34;' in html or '"annual_value": "1"' in html
+
+
+def test_the_pages_keep_the_filters(app, users, trail, monkeypatch):
+    import re
+    from procurement import audit_trail
+    monkeypatch.setattr(audit_trail, "PER_PAGE", 1)
+    c = client_for(app, users["officer"].email)
+    html = audit_page(c, trail.reference, actor="o", entity="lot").get_data(as_text=True)
+    assert "1 record" in html
+    html = audit_page(c, trail.reference, actor="example").get_data(as_text=True)  # 2
+    assert "page 1 of 2" in html
+    older = re.search(r'href="([^"]+)" rel="next"', html)[1].replace("&amp;", "&")
+    assert "actor=example" in older and "page=2" in older
+    assert len(rows(c.get(older))) == 1

@@ -37,3 +37,21 @@ def test_demo_load_is_idempotent_and_replays_the_published_figures(app):
 def test_demo_logins_lists_every_user(app):
     out = app.test_cli_runner().invoke(args=["demo", "logins"]).output
     assert "officer@demo.example.org" in out and "tender-demo-2023" in out
+
+
+def test_demo_logins_with_the_address_is_one_block_headed_by_it(app):
+    out = app.test_cli_runner().invoke(args=["demo", "logins", "--url",
+                                             "http://127.0.0.1:5000/"]).output
+    lines = out.strip().splitlines()
+    assert "Tender is running at http://127.0.0.1:5000/" in lines[1]
+    assert any("commissioner@demo.example.org" in line for line in lines)
+
+
+def test_make_run_serves_with_gunicorn_and_installs_quietly():
+    """The Makefile's run: no development-server warning, no setuptools editable notice."""
+    from pathlib import Path
+    make = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    run = make.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "gunicorn" in run and "$(FLASK) run" not in run
+    assert "demo logins --url" in run
+    assert 'PYTHONWARNINGS="ignore:Editable installation"' in make and "--quiet" in make

@@ -166,3 +166,26 @@ def test_my_scores_json_has_only_my_scores(app, tender):  # noqa: F811
     assert {(s["bidder"], s["criterion"], s["score"]) for s in data["scores"]} == {
         ("Alpha Care", "Q1", 4.0), ("Alpha Care", "Q2", 4.5),
         ("Beta Support", "Q1", 3.0), ("Beta Support", "Q2", 2.0)}
+
+
+def test_moderation_saves_part_way_and_shows_what_remains(app, tender, users):  # noqa: F811
+    t = tender
+    officer = client_for(app, users["officer"])
+    _score_lot_a(app, t)
+    bid = t.bids["A:Alpha Care"]
+    path = t.url("A", f"/moderation/{bid.id}")
+    q1, q2 = t.crit["A:Q1"].id, t.crit["A:Q2"].id
+    resp = post(officer, path, {f"consensus-{q1}": "5", f"rationale-{q1}": "Agreed: Q1."})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(path)
+    page = officer.get(path).get_data(as_text=True)
+    assert "Still to moderate: Q2." in page and 'id="still-to-moderate"' in page
+    # a complete row saves even while another row is half filled in (a score, no rationale)
+    resp = post(officer, path, {f"consensus-{q1}": "4", f"rationale-{q1}": "Agreed again: Q1.",
+                                f"consensus-{q2}": "3"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Saved the consensus for Q1" in html
+    assert "Q2: Enter the rationale" in html
+    got = {c.criterion_id: c.value for c in db.session.query(Consensus)}
+    assert got == {q1: 4}
+    resp = post(officer, path, {f"consensus-{q2}": "3", f"rationale-{q2}": "Agreed: Q2."})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/moderation")

@@ -384,7 +384,7 @@ def test_the_old_version_stays_published_when_the_new_one_goes_stale(as_role, cl
     consensus.value = Decimal("50")
     db.session.commit()
     signoff = as_role("officer").get(f"{NOTE}/sign-off").get_data(as_text=True)
-    assert 'id="stale-banner"' in signoff and "cannot be signed off" in signoff
+    assert 'id="stale-banner"' in signoff and "must send it again" in signoff
     assert public_text(client) == signed_public
 
 

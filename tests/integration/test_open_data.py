@@ -58,6 +58,11 @@ def test_a_pcr_2015_procurement_through_every_notice_kind(app, users, tmp_path, 
     assert end.endswith(("+00:00", "+01:00")) and end[11:19] == "12:00:00"
     assert tender["items"][0]["classification"] == {"scheme": "CPV", "id": "85312000-9"}
     assert tender["selectionCriteria"]["criteria"][0]["minimum"] == "50"
+    # the selection questionnaire's pass/fail Part 3 questions (procurement.selection)
+    described = [c["description"] for c in tender["selectionCriteria"]["criteria"]]
+    assert any("employer's liability" in d for d in described)
+    assert {c["type"] for c in tender["selectionCriteria"]["criteria"]} >= {"economic",
+                                                                            "technical"}
     assert "bids" not in package["releases"][1] and "awards" not in package["releases"][1]
     assert all("noticeType" not in d for d in tender["documents"])  # the Act's codes only
     # the award: deadline passed, results final, sign-off (here: the state it leads to)

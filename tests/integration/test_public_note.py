@@ -101,3 +101,34 @@ def test_deferred_without_a_date_stays_unpublished(client, users, today):
 def test_unknown_reference_is_404(client, signed):
     assert client.get("/decisions/NOPE").status_code == 404
     assert client.get("/decisions/NOPE/public.pdf").status_code == 404
+
+
+def test_the_public_page_is_the_whole_note_in_html_with_its_markup(client, app, users, today):
+    import io
+    import re
+
+    from pypdf import PdfReader
+    p = make_tender(users["officer"].organisation)
+    note = fill_note(p, deferral=False)
+    note.narrative = {**note.narrative,
+                      "introduction": f"Two lots:\n\n- Lot A for {SECRET}\n- Lot B\n\n**Bold** <b>x</b>",
+                      "legal_comments": "None beyond the Monitoring Officer's."}
+    note.decision_number = "TST/D/202324/008"
+    db.session.commit()
+    sign_off_note(p, users)
+    today(date(2024, 1, 1))
+    html = client.get(PAGE).get_data(as_text=True)
+    main = html.split('id="public-note"', 1)[1]
+    assert '<ul class="govuk-list govuk-list--bullet">\n<li>Lot A for [REDACTED]</li>' in main
+    assert "- Lot A" not in main and SECRET not in html
+    assert "<strong>Bold</strong> &lt;b&gt;x&lt;/b&gt;" in main  # typed HTML is only text
+    assert "7. Legal comments" in main and "None beyond the Monitoring Officer" in main
+    assert 'id="results-A"' in main and 'id="results-B"' in main
+    assert ">97.00<" in main and ">95.50<" in main  # the evaluation tables, as in the PDF
+    link = re.search(r'<a class="govuk-link" href="([^"]+)" download="([^"]+)"', html)
+    assert link[1] == PDF and link[2] == "TST-D-202324-008 decision note (public).pdf"
+    pdf = client.get(PDF)
+    assert pdf.headers["Content-Disposition"] == \
+        'attachment; filename="TST-D-202324-008 decision note (public).pdf"'
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert reader.metadata.title and reader.trailer["/Root"]["/Lang"] == "en-GB"

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from audit.models import AuditRecord
 from decisions.note import data as nd
-from decisions.signoff.freeze import changed_paths, note_part, sha256_snapshot, snapshot_of
+from decisions.signoff.freeze import (changed_parts, changed_paths, note_part, sha256_snapshot,
+                                      snapshot_of)
 from decisions.models import DecisionNote
 from evaluation.models import Consensus, Score
 from extensions import db
@@ -55,6 +56,21 @@ def test_a_changed_figure_changes_the_hash_and_is_named():
                                            ["Quality"])]), [])
     assert sha256_snapshot(before) != sha256_snapshot(after)
     assert changed_paths(before, after) == ["note.lots[0].annual_value"]
+
+
+def test_what_changed_is_said_in_words_figures_narrative_or_annexes():
+    base = snapshot_of(_data(narrative={"summary": "A"}), [])
+    text = snapshot_of(_data(narrative={"summary": "B", "recommendation": "R"}), [])
+    labels = {"summary": "Summary", "recommendation": "Recommendation"}
+    assert changed_parts(base, text, labels) == ["narrative text (Recommendation, Summary)"]
+    money = snapshot_of(_data(narrative={"summary": "A"}, lots=[
+        nd.Lot("A", "Lot A", Decimal("1"), 2, ["Quality"])]), [])
+    assert changed_parts(base, money, labels) == ["figures"]
+    scores = snapshot_of(_data(narrative={"summary": "A"}), [{"bids": [1]}])
+    assert changed_parts(base, scores, labels) == ["figures"]
+    annex = snapshot_of(_data(narrative={"summary": "A"}, eia=b"%PDF-1.7"), [])
+    assert changed_parts(base, annex, labels) == ["annexes (Equality Impact Assessment)"]
+    assert changed_parts(base, base, labels) == []
 
 
 # ---- through the app -----------------------------------------------------------------------
@@ -117,8 +133,9 @@ def test_editing_a_consensus_score_after_send_makes_the_note_stale_and_refuses_c
     officer = client_for(app, users["officer"].email)
     html = officer.get(f"/procurements/{p.reference}/decision-note/sign-off").get_data(
         as_text=True)
-    assert 'id="stale-banner"' in html and "cannot be signed off" in html
-    assert "note.lots[0].results" in html  # what changed is named
+    assert 'id="stale-banner"' in html and "The officer must send it again" in html
+    assert "(what changed: figures)" in html  # what changed is named, in words
+    assert "Next to sign" not in html
     note_page = officer.get(f"/procurements/{p.reference}/decision-note").get_data(as_text=True)
     assert 'id="signoff-panel"' in note_page and 'id="stale-banner"' in note_page
 
@@ -207,3 +224,45 @@ def test_signing_does_not_make_the_note_stale(app, client, users, sent):
     note_page = officer.get(f"/procurements/{p.reference}/decision-note").get_data(as_text=True)
     assert "1 of 5 approvers have signed; next to sign: Chief Executive" in note_page
     assert 'id="stale-banner"' not in note_page
+
+
+def test_the_approver_whose_turn_it_was_is_told_what_changed_not_to_wait_for_itself(app, users):
+    """Only the narrative changed: the banner says so; no "waiting for" the reader itself."""
+    p = small_tender(users["officer"].organisation)
+    officer = client_for(app, users["officer"].email)
+    from tests.conftest import csrf_token
+
+    def post(c, what, **data):
+        return c.post(f"/procurements/{p.reference}/decision-note/{what}",
+                      data={"csrf_token": csrf_token(c, "/procurements"), **data})
+
+    assert post(officer, "send").status_code == 302
+    for i, role in enumerate(ORDER[:2], 1):
+        assert post(client_for(app, users[role].email), "sign", position=str(i)).status_code == 302
+    note = db.session.scalar(select(DecisionNote))
+    note.narrative = {**note.narrative, "summary": "Award two contracts, revised."}
+    db.session.commit()
+    mo = client_for(app, users["monitoring_officer"].email)
+    html = mo.get(f"/procurements/{p.reference}/decision-note/sign-off").get_data(as_text=True)
+    assert "This note changed after it was sent (what changed: narrative text (Summary))." in html
+    assert "The officer must send it again before anyone signs." in html
+    assert "figures" not in html.split('id="stale-banner"', 1)[1].split("</div>", 1)[0]
+    assert "waiting for" not in html and "Next to sign" not in html
+    assert "On hold until the note is sent again" in html
+
+
+def test_sending_refuses_an_empty_summary_naming_it_and_the_draft_keeps(app, users):
+    p = small_tender(users["officer"].organisation)
+    note = db.session.scalar(select(DecisionNote))
+    note.narrative = {"summary": "", "recommendation": "Approve the award."}
+    db.session.commit()
+    officer = client_for(app, users["officer"].email)
+    from tests.conftest import csrf_token
+    page = officer.get(f"/procurements/{p.reference}/decision-note/sign-off").get_data(
+        as_text=True)
+    assert "Write the Summary before sending" in page  # said before trying
+    resp = officer.post(f"/procurements/{p.reference}/decision-note/send",
+                        data={"csrf_token": csrf_token(officer, "/procurements")})
+    assert resp.status_code == 409 and "Write the Summary" in resp.get_data(as_text=True)
+    db.session.refresh(note)
+    assert note.state == "draft" and note.current_version is None

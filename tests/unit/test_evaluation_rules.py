@@ -51,14 +51,15 @@ def test_model_lock_reason():
 
 @pytest.mark.parametrize("text, value", [
     ("3", Decimal(3)), (" 3.5 ", Decimal("3.5")), ("0", Decimal(0)), ("5", Decimal(5)),
-    ("2.25", Decimal("2.25"))])
+    ("2.5", Decimal("2.5"))])
 def test_score_accepted(text, value):
     assert rules.score_error(text, 5) == (value, None)
+    assert rules.score_error("2.25", 5, Decimal("0.01")) == (Decimal("2.25"), None)
 
 
 @pytest.mark.parametrize("text, message", [
     ("", "Enter a score"), ("  ", "Enter a score"), ("6", "from 0 to 5"), ("-1", "from 0 to 5"),
-    ("3.333", "two decimals"), ("three", "from 0 to 5"), ("1e1", "from 0 to 5"),
+    ("3.333", "whole or half points"), ("2.25", "whole or half points"), ("three", "from 0 to 5"), ("1e1", "from 0 to 5"),
     ("NaN", "from 0 to 5"), ("3,5", "from 0 to 5")])
 def test_score_refused(text, message):
     value, error = rules.score_error(text, Decimal("5.0000"))
@@ -67,7 +68,7 @@ def test_score_refused(text, message):
 
 def test_score_message_names_the_scale_plainly():
     assert rules.score_error("11", Decimal("10.0000"))[1] == \
-        "Score must be a number from 0 to 10, with up to two decimals"
+        "Score must be a number from 0 to 10, in whole or half points, like 3 or 3.5"
 
 
 def test_justification_length():
@@ -245,3 +246,22 @@ def test_results_csv():
                        "40.000000", "24.000000", "30.000000", "64.000000", "30.000000",
                        "94.000000"]
     assert rows[2][2] == "'=Evil" and rows[2][3] == "excluded" and rows[2][-1] == ""
+
+
+def test_the_scales_step_is_one_rule_for_the_hint_and_the_error():
+    from decimal import Decimal
+    from evaluation.rules import score_error, score_rule
+    assert score_error("3.5", 5) == (Decimal("3.5"), None)
+    value, error = score_error("3.25", 5)
+    assert value is None and error == "Score must be a number " + score_rule(5)
+    assert score_rule(5) == "from 0 to 5, in whole or half points, like 3 or 3.5"
+    assert score_error("3.25", 5, Decimal("0.25"))[1] is None
+    assert score_error("3.5", 5, Decimal("1"))[1].endswith("whole points only, like 3")
+    assert score_error("5.5", 5)[1] and score_error("-0.5", 5)[1]
+
+
+def test_a_short_draft_justification_is_a_warning_and_an_empty_one_is_not():
+    from evaluation.rules import short_justification
+    assert "at least 20 characters to submit (it has 9)" in short_justification("too short", 20)
+    assert short_justification("", 20) is None
+    assert short_justification("x" * 20, 20) is None

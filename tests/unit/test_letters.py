@@ -139,3 +139,8 @@ def test_zip_letters():
     assert zip_letters([(name, a)]) == zip_letters([(name, a)])
     with zipfile.ZipFile(io.BytesIO(zip_letters([]))) as zf:
         assert zf.namelist() == []
+
+
+def test_a_letter_says_its_title_and_language():
+    reader = PdfReader(io.BytesIO(render_letter(make())))
+    assert reader.metadata.title and reader.trailer["/Root"]["/Lang"] == "en-GB"

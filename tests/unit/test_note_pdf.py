@@ -312,3 +312,24 @@ def test_engagement_events_are_listed_once_in_the_consultation_section(note_text
     consultation = note_text.index("4. Consultation and engagement undertaken")
     assert consultation < note_text.index(line) < note_text.index("5. Monitoring Officer comments:")
     assert note_text.index("Engagement events held:") > consultation
+
+
+def test_the_evaluation_headings_travel_with_the_first_lots_table(data):
+    from reportlab.platypus import KeepTogether
+
+    from decisions.note.pdf import _Note
+    note = _Note(data, False)
+    note.evaluation()
+    first = note.story[0]
+    assert isinstance(first, KeepTogether)
+    texts = [getattr(f, "text", "") for f in first._content]
+    assert texts[:2] == ["Evaluation", "Outcome of evaluation"]
+
+
+def test_every_pdf_says_its_title_and_language(data):
+    for pdf in (render_note(data), render_pack(data), render_pack(data, public=True),
+                *annex_pdfs(data)):
+        reader = PdfReader(io.BytesIO(pdf))
+        assert reader.metadata.title, "a PDF without a title"
+        assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+

@@ -196,3 +196,12 @@ def test_an_incomplete_bid_or_an_empty_lot_blocks_sending():
 
 def test_a_completed_note_is_not_sent_again():
     assert r.send_refusal([lot("A", True)], "completed").reason == r.NOT_OPEN
+
+
+def test_a_note_is_not_sent_while_a_required_narrative_section_is_empty():
+    from decisions.signoff.rules import narrative_refusal
+    both = narrative_refusal({})
+    assert both and "Summary and Recommendation" in both.message
+    one = narrative_refusal({"summary": "Award.", "recommendation": "   "})
+    assert one and "Recommendation" in one.message and "Summary" not in one.message
+    assert narrative_refusal({"summary": "Award.", "recommendation": "Approve."}) is None

@@ -1,0 +1,121 @@
+"""A supplier registers through the form in real Chromium, confirms by the link in the mail a
+real SMTP server received, signs in and invites a colleague, who accepts; axe-core finds no
+violation on any of these pages, with their errors shown too."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from flask_mailman import Mail
+
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.smtp_server import SMTPServer
+
+PASSWORD = "lantern orchard pebble"
+EMAIL = "sam@riverside-care.example"
+
+
+@pytest.fixture()
+def smtp(live_server):
+    """The served app's mail to a real SMTP server for this test (and back after)."""
+    app = live_server["app"]
+    server = SMTPServer().start()
+    saved = app.extensions["mailman"], app.config["MAIL_DEFAULT_SENDER"]
+    app.extensions["mailman"] = Mail.init_mail({**app.config, **server.config}, app.testing)
+    app.config["MAIL_DEFAULT_SENDER"] = server.config["MAIL_DEFAULT_SENDER"]
+    try:
+        yield server
+    finally:
+        app.extensions["mailman"], app.config["MAIL_DEFAULT_SENDER"] = saved
+        server.stop()
+
+
+def link_to(smtp: SMTPServer, address: str) -> str:
+    (message,) = [m for m in smtp.wait_for(1) if m["To"] == address][-1:]
+    (url,) = re.findall(r"https?://\S+", SMTPServer.body(message))
+    return urlsplit(url).path
+
+
+def test_register_confirm_sign_in_and_invite(page, smtp, browser, live_server):
+    page.goto("/login")
+    page.click("text=Register your organisation as a supplier")
+    assert page.title().startswith("Register your organisation as a supplier")
+    assert_accessible(page)
+
+    page.click("#register")  # nothing filled in: every question's error, linked
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter your organisation's name" in summary.inner_text()
+    assert "Select yes if your organisation is an SME" in summary.inner_text()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+    summary.locator("a", has_text="Select yes if your organisation is an SME").click()
+    assert page.evaluate("document.activeElement.id") == "sme"
+
+    page.fill("#organisation_name", "Riverside Care Ltd")
+    page.check("#identifier_scheme")  # the first register: Companies House
+    page.fill("#identifier", "1234")  # not a company number
+    page.fill("#address", "2 River Lane\nStone\nST15 8AA")
+    page.fill("#contact_name", "Sam Patel")
+    page.fill("#contact_phone", "01632 960 001")
+    page.check("#sme")
+    page.check("#vcse-2")
+    page.fill("#name", "Sam Patel")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm_password", PASSWORD)
+    page.click("#register")
+    assert "Enter a real Companies House number" in page.locator(
+        ".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    page.fill("#identifier", "09876543")
+    page.fill("#password", PASSWORD)  # a password field is never filled back in
+    page.fill("#confirm_password", PASSWORD)
+    page.click("#register")
+    assert page.title().startswith("Check your email")
+    assert EMAIL in page.locator("main").inner_text()
+    assert_accessible(page)
+
+    page.goto(link_to(smtp, EMAIL))
+    assert page.title().startswith("Your email address is confirmed")
+    assert_accessible(page)
+    page.click("#sign-in")
+    sign_in(page, EMAIL, PASSWORD)
+    assert "Riverside Care Ltd" in page.locator("#organisation").inner_text()
+
+    page.click("#manage-users")
+    assert page.title().startswith("Your organisation's users")
+    assert_accessible(page)
+    page.click("#invite")
+    assert "Enter the person's name" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    page.fill("#name", "Alex Green")
+    page.fill("#email", "alex@riverside-care.example")
+    page.click("#invite")
+    assert "Invited" in page.locator("#users").inner_text()
+    assert_accessible(page)
+
+    invitee = browser.new_context(base_url=live_server["url"]).new_page()
+    try:
+        invitee.goto(link_to(smtp, "alex@riverside-care.example"))
+        assert invitee.title().startswith("Accept your invitation")
+        assert_accessible(invitee)
+        invitee.fill("#password", PASSWORD)
+        invitee.fill("#confirm_password", PASSWORD + " not the same")
+        invitee.click("#accept")
+        assert "do not match" in invitee.locator(".govuk-error-summary").inner_text()
+        assert_accessible(invitee)
+        invitee.fill("#password", PASSWORD)
+        invitee.fill("#confirm_password", PASSWORD)
+        invitee.click("#accept")
+        assert invitee.title().startswith("Sign in")
+        sign_in(invitee, "alex@riverside-care.example", PASSWORD)
+        assert "Riverside Care Ltd" in invitee.locator("#organisation").inner_text()
+    finally:
+        invitee.context.close()
+
+
+def test_a_link_that_is_not_right_says_so_accessibly(page):
+    page.goto("/register/confirm/not-a-real-token")
+    assert page.title().startswith("This link is not right")
+    assert_accessible(page)
