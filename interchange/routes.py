@@ -42,7 +42,8 @@ def upload(reference):
             errors = [uploads.UploadError("", None, None, "Select a workbook (.xlsx) to upload")]
         elif not file.filename.lower().endswith(".xlsx"):
             errors = [uploads.UploadError("", None, None, "The file must be an Excel workbook (.xlsx)")]
-        elif (request.content_length or 0) > current_app.config["JOB_UPLOAD_BYTES"]:
+        elif (request.content_length or 0) > current_app.config["JOB_UPLOAD_BYTES"] \
+                and not (errors := uploads.bounds_refusal(file.stream)):
             # a large workbook: checked and written by a worker, with a page that follows it
             job = jobs.start(workbook_jobs.UPLOAD, procurement_id=procurement.id,
                              user_id=current_user.id, params={"moderator_id": current_user.id},
