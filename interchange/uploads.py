@@ -62,6 +62,19 @@ class _Numbered:
             yield number, values
 
 
+def bounds_refusal(stream) -> list[WorkbookError]:
+    """The file's bounds checked at once (workbook_limits), before a job is queued: a hostile
+    workbook is refused in the request. The stream is rewound for the job."""
+    limits = limits_from_config(current_app.config)
+    data, problem = read_bounded(stream, limits)
+    stream.seek(0)
+    if not problem:
+        problem = container_problem(io.BytesIO(data), limits)
+    if problem == NOT_A_WORKBOOK:
+        return [WorkbookError("", None, None, "The file is not an Excel workbook (.xlsx)")]
+    return [WorkbookError("", None, None, problem)] if problem else []
+
+
 def _read(stream, look: "_Lookup"):
     """The Scores and Consensus rows, checked by the workbook reader's own rules against
     this procurement's lots, criteria and bids: ({"Scores": [(row, tuple)], …}, errors).
