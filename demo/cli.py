@@ -12,7 +12,7 @@ from audit.services import plain, record
 from decisions.models import Annex
 from demo.note_sample import DPIA, EIA, NARRATIVE, demo_note_data
 from decisions.note.service import get_or_create_note
-from demo import bp
+from demo import bp, opportunity
 from demo.people import BUYER, DEMO_PASSWORD, PARTNERS, SUPPLIERS, USERS
 from procurement import states
 from procurement.models import PanelMember
@@ -37,6 +37,10 @@ def load():
     else:
         click.echo(f"Demo procurement {REFERENCE} already loaded")
     db.session.commit()
+    opened = opportunity.load(orgs[BUYER])
+    if opened is not None:
+        db.session.commit()
+        click.echo(f"Loaded demo opportunity {opened.reference} (open for bids)")
 
 
 @bp.cli.command("logins")
