@@ -208,7 +208,10 @@ def selection_confirm(reference, mark_id):
 
 @bp.route(BASE + "/answers/<int:answer_id>/evidence")
 def selection_evidence(reference, answer_id):
-    from procurement.bids.storage import chunks
+    from flask import current_app, stream_with_context
+
+    from procurement.bids import storage
+    from procurement.notices import filetypes
     from procurement.selection.models import SqAnswer
 
     p = procurement_for(reference)
@@ -217,8 +220,19 @@ def selection_evidence(reference, answer_id):
         abort(404)
     if not services.opened(a.answer_set.bidder):
         abort(403)
-    return Response(chunks(a.evidence_file_id), mimetype="application/octet-stream",
-                    headers={"Content-Disposition": "attachment; filename=evidence"})
+    stored = db.session.get(storage.StoredFile, a.evidence_file_id)
+    try:  # the hash checked before a byte is sent, as for a bid's documents
+        chunks = storage.checked_chunks(stored)
+    except storage.FileDamaged:
+        current_app.logger.error("SQ evidence %s does not match its sha256", a.id)
+        abort(409)
+    name = filetypes.safe_filename(a.evidence_filename or "evidence")
+    resp = Response(stream_with_context(chunks), mimetype="application/octet-stream")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp.headers["Content-Length"] = str(stored.size)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 # -- the supplier's answers ---------------------------------------------------------------

@@ -331,3 +331,31 @@ def test_the_export_carries_marks_and_assessments_in_extra_sheets(app, users, te
     parsed, errors = read_workbook(io.BytesIO(data))  # the extra sheets are ignored
     assert errors == [] and parsed.extra_sheets == []
     assert {b.financial for b in parsed.bids if b.bidder == "Alpha Support Ltd"} == {"mitigated"}
+
+
+def test_evidence_is_sealed_then_served_by_name_with_its_hash_checked(app, users, tender):
+    from procurement.bids.models import FileChunk
+    from procurement.selection.models import SqAnswer
+
+    _open_tender(tender)
+    sup = client_for(app, users["supplier"].email)
+    assert sup.get(f"/opportunities/{REF}/selection").status_code == 200  # makes the SQ
+    data = {"action": "draft", **_answers_form(tender)}
+    data[next(iter(_answers_form(tender))) + "-file"] = (io.BytesIO(b"%PDF-1.4 proof"),
+                                                         "insurance.pdf")
+    assert post(sup, f"/opportunities/{REF}/selection", data).status_code == 303
+    answer = db.session.scalar(select(SqAnswer).where(SqAnswer.evidence_file_id.is_not(None)))
+    path = f"/procurements/{REF}/selection/answers/{answer.id}/evidence"
+    off = client_for(app, users["officer"].email)
+    assert off.get(path).status_code == 403  # sealed until the bids are opened
+    for lot in tender.lots:
+        for bid in lot.bids:
+            bid.state = "opened"
+    db.session.commit()
+    r = off.get(path)
+    assert r.status_code == 200 and r.get_data() == b"%PDF-1.4 proof"
+    assert r.headers["Content-Disposition"] == 'attachment; filename="insurance.pdf"'
+    chunk = db.session.scalar(select(FileChunk).where(FileChunk.file_id == answer.evidence_file_id))
+    chunk.data = b"%PDF-1.4 forged"
+    db.session.commit()
+    assert off.get(path).status_code == 409  # bytes that no longer match are never sent
