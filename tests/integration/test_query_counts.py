@@ -44,6 +44,10 @@ def tender(buyer, reference: str, lots: int, bids: int) -> Procurement:
                                      rationale="Agreed"))
         p.lots.append(lot)
     db.session.add(p)
+    db.session.flush()
+    from decisions.note.service import get_or_create_note
+    note = get_or_create_note(p)  # the narrative a note cannot be sent without
+    note.narrative = {"summary": "Award the contracts.", "recommendation": "Approve the award."}
     db.session.commit()
     return p
 
