@@ -27,7 +27,7 @@ from accounts.models import Organisation, User
 from audit.models import AuditRecord
 from extensions import db
 from procurement.access import ROUTES
-from procurement.models import (Bid, Bidder, EngagementEvent, Lot, PanelMember,
+from procurement.models import (Bid, Bidder, EngagementEvent, Lot, PanelMember, Procurement,
                                 PartnerContribution)
 from procurement.policy import (ADMIN, APPROVER, EVALUATOR, FINANCE, OFFICER, PANEL, PUBLIC,
                                 SIGNED_IN, SUPPLIER)
@@ -135,7 +135,8 @@ def world(_app):
         db.session.commit()
         sent = runner.invoke(args=["decision-note", "send", REF])
         notice_id, document_id, clarification_id = _notice_rows()
-        lot = db.session.scalar(select(Lot).where(Lot.code == "A"))
+        lot = db.session.scalar(select(Lot).join(Procurement).where(  # the demo's (not the
+            Procurement.reference == REF, Lot.code == "A"))  # open opportunity's) lot A
         bid = db.session.scalar(select(Bid).join(Bidder).where(
             Bid.lot_id == lot.id, Bidder.name == "Victim Support"))
         values = {

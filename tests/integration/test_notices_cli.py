@@ -68,7 +68,7 @@ def test_publish_stamps_the_server_time_freezes_it_and_moves_the_lifecycle(app, 
     assert p.state == "tender_published"
     assert p.date_of("itt_published").at.date() == at.date()
     actions = [r.action for r in db.session.scalars(select(AuditRecord).where(
-        AuditRecord.entity == "notice"))]
+        AuditRecord.entity == "notice").order_by(AuditRecord.id))]
     assert actions == ["draft", "publish"]
 
 
