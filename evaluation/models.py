@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
@@ -61,7 +61,9 @@ class ConflictDeclaration(db.Model):
 
 
 class Score(db.Model):
-    __table_args__ = (UniqueConstraint("bid_id", "criterion_id", "member_id"),)
+    # ix_score_progress covers the overview's count of submitted scores per bid and member
+    __table_args__ = (UniqueConstraint("bid_id", "criterion_id", "member_id"),
+                      Index("ix_score_progress", "bid_id", "member_id", "state", "criterion_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id", ondelete="CASCADE"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id", ondelete="CASCADE"))

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from evaluation import bp
-from evaluation.progress import lot_statuses
+from evaluation.progress import lot_progress
 from procurement.access import may, procurement_for
 from extensions import db
 from procurement.models import Lot, PanelMember, Procurement
@@ -27,8 +27,8 @@ def mine():
 def overview(reference):
     """The officer's view of a procurement's evaluation: each lot's model, panel and progress."""
     procurement = procurement_for(reference)
-    statuses = lot_statuses(list(procurement.lots))  # the same few queries for any number
-    lots = [(lot, statuses[lot.id]) for lot in procurement.lots]
+    progress = lot_progress(list(procurement.lots))  # counts: the same queries for any size
+    lots = [(lot, progress[lot.id]) for lot in procurement.lots]
     return render_template("evaluation/overview.html", p=procurement, lots=lots)
 
 

@@ -301,13 +301,33 @@ def progress(expected: set[Key], submitted: set[Key]) -> dict[int, tuple[int, in
 
 def moderation_refusal(expected: set[Key], submitted: set[Key]) -> str | None:
     """Consensus may be recorded only once every expected score is submitted."""
-    outstanding = len(expected - submitted)
-    if not expected:
+    return outstanding_refusal(len(expected - submitted), len(expected))
+
+
+def outstanding_refusal(outstanding: int, expected: int) -> str | None:
+    """`moderation_refusal` from counts: `outstanding` of `expected` scores not submitted."""
+    if not expected or not outstanding:
         return None
-    if outstanding:
-        return (f"Moderation starts when every individual score is submitted: "
-                f"{outstanding} of {len(expected)} still to submit.")
-    return None
+    return (f"Moderation starts when every individual score is submitted: "
+            f"{outstanding} of {expected} still to submit.")
+
+
+def progress_counts(members: Iterable[int], bids: Iterable[tuple[int, int]], criteria: int,
+                    conflicts: set[tuple[int, int]],
+                    submitted: dict[tuple[int, int], int]) -> tuple[int, int]:
+    """(expected, submitted) scores of a lot from counts, the same figures as
+    `len(expected_scores(...))` and the expected ones among them that are submitted, without
+    a key per score: `criteria` is how many scored criteria there are, `submitted` maps
+    (member id, bid id) to how many of its scored criteria have a submitted score."""
+    expected = done = 0
+    bids = list(bids)
+    for m in members:
+        for bid, bidder in bids:
+            if (m, bidder) in conflicts:
+                continue
+            expected += criteria
+            done += min(submitted.get((m, bid), 0), criteria)
+    return expected, done
 
 
 def missing_consensus(bids: Iterable[int], criteria: Iterable[int],

@@ -265,3 +265,36 @@ def test_a_short_draft_justification_is_a_warning_and_an_empty_one_is_not():
     assert "at least 20 characters to submit (it has 9)" in short_justification("too short", 20)
     assert short_justification("", 20) is None
     assert short_justification("x" * 20, 20) is None
+
+
+# --- progress from counts (the overview of a large tender) -----------------------------------
+
+def _progress_by_keys(members, bids, criteria, conflicts, submitted_keys):
+    expected = rules.expected_scores(members, bids, criteria, conflicts)
+    return len(expected), len(expected & submitted_keys)
+
+
+def test_progress_counts_agree_with_the_keys():
+    members, bids, criteria = [1, 2, 3], [(10, 100), (11, 101), (12, 102)], [7, 8]
+    conflicts = {(2, 101)}  # member 2 declared a conflict on bidder 101
+    submitted_keys = {(1, 10, 7), (1, 10, 8), (1, 11, 7), (2, 11, 7), (2, 11, 8),
+                      (2, 12, 7), (3, 12, 7), (3, 12, 8)}
+    by_pair: dict = {}
+    for m, b, _c in submitted_keys:
+        by_pair[m, b] = by_pair.get((m, b), 0) + 1
+    got = rules.progress_counts(members, bids, len(criteria), conflicts, by_pair)
+    assert got == _progress_by_keys(members, bids, criteria, conflicts, submitted_keys)
+    assert got == (16, 6)  # 3 x 3 x 2 less member 2's 2 on bidder 101; its 2 set aside
+
+
+def test_progress_counts_of_a_lot_without_panel_or_criteria():
+    assert rules.progress_counts([], [(10, 100)], 2, set(), {}) == (0, 0)
+    assert rules.progress_counts([1], [(10, 100)], 0, set(), {(1, 10): 3}) == (0, 0)
+
+
+def test_outstanding_refusal_reads_as_the_key_based_one():
+    assert rules.outstanding_refusal(0, 12) is None
+    assert rules.outstanding_refusal(0, 0) is None
+    expected = {(1, 10, c) for c in range(4)}
+    assert rules.outstanding_refusal(3, 4) == rules.moderation_refusal(expected, {(1, 10, 0)})
+    assert "3 of 4 still to submit" in rules.outstanding_refusal(3, 4)
