@@ -475,9 +475,14 @@ def _prepare_people(folder: str, finalise: bool = False) -> None:
     app = create_app()
     with app.app_context():
         p = find_procurement(REFERENCE)
-        if finalise:
+        if finalise:  # and the narrative a note is sent with (an empty one is refused)
+            from decisions.note.service import get_or_create_note
+
             for lot in p.lots:
                 lot.results_final_at = clock.utcnow()
+            note = get_or_create_note(p)
+            note.narrative = dict(note.narrative or {}, summary="Award every lot as ranked.",
+                                  recommendation="Approve the award of every lot.")
         else:
             digest = generate_password_hash(PASSWORD)
             for role in ("officer", *APPROVER_ROLES):

@@ -18,6 +18,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -87,6 +88,16 @@ class Writer:
 
     def p(self, text, style: str = "body") -> Paragraph:
         return Paragraph(self.t(text), STYLES[style])
+
+    def cell(self, text, width: float, style: str = "cell", bold: bool = False):
+        """A table cell of user text: a plain string when it fits on one line of `width`
+        points less the table's padding (drawn by the table's style, without a Paragraph's
+        parse and line breaking: a 50-lot note has thousands), else a Paragraph that wraps."""
+        text = self.redact(text)
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        if "\n" not in text and stringWidth(text, font, STYLES[style].fontSize) <= width - 12:
+            return text
+        return Paragraph(f"<b>{escape(text)}</b>" if bold else escape(text), STYLES[style])
 
     def markup(self, markup: str, style: str = "body") -> Paragraph:
         """A paragraph of trusted markup (labels) whose dynamic parts went through t()."""

@@ -4,9 +4,13 @@ The snapshot is canonical JSON (sorted keys, no spaces, money as exact strings) 
 - "note": the `NoteData` the PDF was drawn from, without the live sign-off fields
   (`signed_at`, `comments`), which are expected to change while the note is signed; and
 - "inputs": the results engine's inputs for every lot (criteria and weights, bids with
-  price, selection and financial outcome, every individual score and consensus score,
-  section minimums), so a change to a record that feeds the note is seen even where it
-  happens not to move a figure drawn in it.
+  price, selection and financial outcome, consensus scores, the individual scores where
+  there is no consensus, section minimums), so a change to a record that feeds the note is
+  seen even where it happens not to move a figure drawn in it; and
+- "scores": the SHA-256 of every individual score, those under a consensus too
+  (evaluation.results.inputs.scores_digest): any changed score is a change, without 200,000
+  values in the snapshot. Versions sent before it hold every score in "inputs" instead and
+  are compared the way they were made (`current_snapshot(note, like=…)`).
 
 The note is stale when the records changed after send: the procurement's data version
 (procurement.data_version, bumped in the transaction of every change the note depends on)
@@ -77,9 +81,13 @@ def note_part(data) -> dict:
     return out
 
 
-def snapshot_of(data, lot_inputs: list) -> dict:
-    """The frozen snapshot: the note's data and the results engine's inputs."""
-    return {"note": note_part(data), "inputs": [_plain(lot) for lot in lot_inputs]}
+def snapshot_of(data, lot_inputs: list, scores: str | None = None) -> dict:
+    """The frozen snapshot: the note's data, the results engine's inputs and (`scores`) the
+    digest of every individual score."""
+    out = {"note": note_part(data), "inputs": [_plain(lot) for lot in lot_inputs]}
+    if scores is not None:
+        out["scores"] = scores
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,13 +166,18 @@ def _thaw(tp, value):
     return value
 
 
-def current_snapshot(note) -> dict:
-    """The snapshot of `note` built now from the records (same recipe as at send)."""
+def current_snapshot(note, like: dict | None = None) -> dict:
+    """The snapshot of `note` built now from the records, by the recipe `like` (a frozen
+    snapshot) was made with: every score digested (today's), or every score among the
+    inputs (versions sent before the digest)."""
     from decisions.note.builder import build_note_data
-    from evaluation.results.inputs import lot_inputs
+    from evaluation.results.inputs import lot_inputs, scores_digest
 
     procurement = note.procurement
-    return snapshot_of(build_note_data(procurement, note), lot_inputs(procurement, all_scores=True))
+    data = build_note_data(procurement, note)
+    if like is not None and "inputs" in like and "scores" not in like:
+        return snapshot_of(data, lot_inputs(procurement, all_scores=True))
+    return snapshot_of(data, lot_inputs(procurement), scores_digest(procurement))
 
 
 def changed_paths(frozen, current, path: str = "", limit: int = 20) -> list[str]:
@@ -224,7 +237,7 @@ def deeply_stale(version, note=None) -> bool:
     Seconds on a large tender; for versions without counters, and for the detail of what
     changed."""
     note = note or version.note
-    return sha256_snapshot(current_snapshot(note)) != version.snapshot_sha256
+    return sha256_snapshot(current_snapshot(note, version.snapshot)) != version.snapshot_sha256
 
 
 def is_stale(version, note=None) -> bool:
@@ -244,7 +257,7 @@ def stale_and_current(version, note=None) -> tuple[bool, dict | None]:
     sent = sent_counters(version)
     if sent is not None and not sent.changed(counters(note.procurement_id)):
         return False, None
-    current = current_snapshot(note)
+    current = current_snapshot(note, version.snapshot)
     return sha256_snapshot(current) != version.snapshot_sha256, current
 
 
@@ -273,8 +286,8 @@ def changed_parts(frozen: dict, current: dict, narrative_labels: dict | None = N
         return canonical(old.get(key)) != canonical(new.get(key))
 
     parts = []
-    if canonical((frozen or {}).get("inputs")) != canonical((current or {}).get("inputs")) \
-            or any(differs(k) for k in FIGURE_FIELDS):
+    if any(canonical((frozen or {}).get(k)) != canonical((current or {}).get(k))
+           for k in ("inputs", "scores")) or any(differs(k) for k in FIGURE_FIELDS):
         parts.append("figures")
     old_text, new_text = old.get("narrative") or {}, new.get("narrative") or {}
     sections = [labels.get(k, k.replace("_", " ")) for k in sorted(set(old_text) | set(new_text))
@@ -301,5 +314,5 @@ def what_changed(version, note, current: dict | None = None) -> list[str]:
     from decisions.forms import NARRATIVE_FIELDS
 
     labels = {key: label for key, label, _hint in NARRATIVE_FIELDS}
-    current = current if current is not None else current_snapshot(note)
+    current = current if current is not None else current_snapshot(note, version.snapshot)
     return changed_parts(version.snapshot, current, labels)

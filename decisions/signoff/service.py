@@ -121,12 +121,13 @@ def send(procurement: Procurement, *, actor: str | None = None,
     from decisions.note.builder import build_note_data
     from decisions.note.pdf import render_pack
     from decisions.note.service import assign_decision_number, get_or_create_note
-    from evaluation.results.inputs import lot_inputs, lot_results
+    from evaluation.results.inputs import lot_inputs, lot_results, scores_digest
 
     note = get_or_create_note(procurement)
-    # The inputs read once (every score: the frozen snapshot holds them all) and the engine
-    # run once on them; the readiness check and the note below take these results.
-    inputs = lot_inputs(procurement, all_scores=True)
+    # The inputs read once and the engine run once on them; the readiness check and the
+    # note below take these results. Every individual score goes into the frozen snapshot
+    # as one digest (those under a consensus too), read after the checks.
+    inputs = lot_inputs(procurement)
     lot_results(procurement, inputs=inputs)
     db.session.refresh(note, with_for_update=True)  # one send at a time per note
     refusal = rules.send_refusal(lot_readiness(procurement), note.state)
@@ -164,7 +165,7 @@ def send(procurement: Procurement, *, actor: str | None = None,
     data = build_note_data(procurement, note)
     pack = render_pack(data)
     version.pdf, version.pdf_sha256 = pack, sha256_bytes(pack)
-    version.snapshot = snapshot_of(data, inputs)
+    version.snapshot = snapshot_of(data, inputs, scores_digest(procurement))
     version.snapshot_sha256 = sha256_snapshot(version.snapshot)
 
     # The key names this version in DocuSign: an envelope an unanswered attempt (this one, or

@@ -333,3 +333,27 @@ def test_every_pdf_says_its_title_and_language(data):
         assert reader.metadata.title, "a PDF without a title"
         assert reader.trailer["/Root"]["/Lang"] == "en-GB"
 
+
+
+def test_a_cell_is_a_plain_string_when_it_fits_and_a_paragraph_when_it_wraps():
+    from reportlab.platypus import Paragraph
+
+    from decisions.pdf_common import Writer
+
+    w = Writer()
+    assert w.cell("Victim Support", 200) == "Victim Support"
+    long = "Northfield Change Partnership Community Interest Company of the Midlands"
+    wrapped = w.cell(long, 120)
+    assert isinstance(wrapped, Paragraph) and long in wrapped.text
+    assert isinstance(w.cell("A & B <Ltd>", 30), Paragraph)
+    assert w.cell("A & B <Ltd>", 30).text == "A &amp; B &lt;Ltd&gt;"  # escaped as markup
+    bold = w.cell("Disqualified at selection", 70, "cellc", bold=True)
+    assert isinstance(bold, Paragraph) and bold.text.startswith("<b>")
+
+
+def test_a_cell_of_the_public_version_is_redacted_string_or_paragraph():
+    from decisions.pdf_common import REDACTED, Writer
+
+    w = Writer(["Victim Support"], public=True)
+    assert w.cell("Victim Support", 200) == REDACTED
+    assert "Victim Support" not in w.cell("Victim Support and a partner with a long name", 60).text
