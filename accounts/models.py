@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import has_request_context, request
 from flask_login import UserMixin
 from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, event,
                         false, inspect, select, true)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import clock
@@ -200,15 +201,36 @@ def settings_in_force(keys, on: date | None = None) -> dict[str, str]:
     """The values in force on `on` (today) of these keys, where one is set: the latest
     effective entry of `setting_value`, else the older `setting` row. No defaults here."""
     keys = tuple(keys)
-    on = on or clock.today()
-    found = dict(db.session.execute(select(Setting.key, Setting.value).where(
-        Setting.key.in_(keys))).all())
-    rows = db.session.execute(select(SettingValue.key, SettingValue.value).where(
-        SettingValue.key.in_(keys), SettingValue.effective_from <= on)
-        .order_by(SettingValue.effective_from, SettingValue.id)).all()
-    for key, value in rows:  # oldest first: the last one of each key is in force
-        found[key] = value
-    return found
+    every = _every_setting_in_force(on or clock.today())
+    return {key: every[key] for key in keys if key in every}
+
+
+_REQUEST_SETTINGS = "tender.settings_in_force"  # request.environ: {date: every setting then}
+
+
+def _every_setting_in_force(on: date) -> dict[str, str]:
+    """Every setting in force on `on`: two queries of a small table, once per request (a
+    signed-in page asks for session timeouts, the phase banner, the scoring step, ...);
+    forgotten when this session writes a setting (`_settings_written`)."""
+    kept = request.environ.setdefault(_REQUEST_SETTINGS, {}) if has_request_context() else {}
+    if on not in kept:
+        found = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+        rows = db.session.execute(select(SettingValue.key, SettingValue.value).where(
+            SettingValue.effective_from <= on)
+            .order_by(SettingValue.effective_from, SettingValue.id)).all()
+        for key, value in rows:  # oldest first: the last one of each key is in force
+            found[key] = value
+        kept[on] = found
+    return kept[on]
+
+
+@event.listens_for(Session, "before_flush")
+def _settings_written(session, _context, _instances) -> None:
+    if not has_request_context():
+        return
+    if any(isinstance(obj, (Setting, SettingValue))
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        request.environ.pop(_REQUEST_SETTINGS, None)
 
 
 def get_setting(key: str) -> str:

@@ -6,7 +6,9 @@ the engine once (or takes its results from the cache of the data version); the b
 from __future__ import annotations
 
 from flask import render_template
+from markupsafe import Markup
 
+from evaluation.results import cache
 from evaluation.results.values import LotResult
 from evaluation.results.table_csv import results_csv
 from evaluation.results.inputs import lot_results
@@ -20,9 +22,19 @@ def compute(lot: Lot) -> tuple[LotResult, list]:
 def results_context(lot: Lot) -> dict:
     result, criteria = compute(lot)
     sections = {s: [c for c in criteria if c.section == s] for s in result.sections}
-    return {"lot": lot, "p": lot.procurement, "result": result, "criteria": criteria,
-            "sections": sections, "final": lot.results_final_at is not None,
-            "unmoderated": [b.bidder for b in result.bids if not b.moderated]}
+    context = {"lot": lot, "p": lot.procurement, "result": result, "criteria": criteria,
+               "sections": sections, "final": lot.results_final_at is not None,
+               "unmoderated": [b.bidder for b in result.bids if not b.moderated]}
+    # the tables are most of the page's cost (600 cells on a large lot) and are drawn from
+    # the results alone: kept against the results' own key
+    context["tables"] = Markup(cache.fragment(
+        lot.procurement_id, lot.id, TABLES,
+        lambda: render_template(TABLES, lot=lot, result=result, criteria=criteria,
+                                sections=sections)))
+    return context
+
+
+TABLES = "evaluation/_results_tables.html"
 
 
 def render_results(lot: Lot) -> str:

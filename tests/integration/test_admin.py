@@ -469,3 +469,25 @@ def test_the_admin_pages_show_no_bids_or_scores(site):
     html = c.get("/admin/users").get_data(as_text=True)
     assert 'href="/admin/settings"' in html and 'href="/admin/organisations"' in html
     assert c.get("/procurements").status_code == 403
+
+
+def test_a_page_reads_the_settings_once_however_often_it_asks(app, users):
+    """Settings are read once per request (two queries of a small table), not once per
+    question: the session's timeouts, the phase banner, the scoring step, ..."""
+    from sqlalchemy import event
+
+    from tests.integration.signing_fixtures import client_for
+
+    officer = client_for(app, users["officer"].email)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert officer.get("/procurements").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if "FROM setting" in s and "setting_value" not in s]
+    assert len(reads) == 1, reads

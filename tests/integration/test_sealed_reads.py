@@ -213,3 +213,21 @@ def test_after_opening_the_bid_is_in_the_results(app, opened, users):
     t, bid = opened
     html = client_for(app, users["officer"]).get(t.url("A", "/results")).get_data(as_text=True)
     assert SEALED in html
+
+
+def test_results_read_before_opening_are_not_served_after_it(app, tender, users,  # noqa: F811
+                                                             monkeypatch):
+    """The results cache is keyed on the figures' data version: opening changes which bids
+    the results read, so it moves the version and the next view has the opened bid."""
+    p = tender.procurement
+    p.state = "clarifications"
+    p.dates.append(TimelineDate(kind="tender_deadline", at=datetime(2031, 6, 10, 11, 0),
+                                with_time=True))
+    db.session.commit()
+    sealed_bid(tender.lot_a, SEALED)
+    officer = client_for(app, users["officer"])
+    _clean(officer.get(tender.url("A", "/results")).get_data(as_text=True), "before opening")
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2031, 6, 10, 12, 0))
+    officer = client_for(app, users["officer"])
+    assert post(officer, f"/procurements/{p.reference}/bids/open").status_code == 302
+    assert SEALED in officer.get(tender.url("A", "/results")).get_data(as_text=True)
