@@ -471,23 +471,35 @@ def test_the_admin_pages_show_no_bids_or_scores(site):
     assert c.get("/procurements").status_code == 403
 
 
-def test_a_page_reads_the_settings_once_however_often_it_asks(app, users):
+def test_a_request_reads_the_settings_once_and_sees_its_own_writes(app, users):
     """Settings are read once per request (two queries of a small table), not once per
-    question: the session's timeouts, the phase banner, the scoring step, ..."""
+    question (the session's timeouts, the phase banner, the scoring step, ...); a setting
+    the request writes is read anew."""
     from sqlalchemy import event
 
-    from tests.integration.signing_fixtures import client_for
-
-    officer = client_for(app, users["officer"].email)
     statements: list[str] = []
 
     def seen(conn, cursor, statement, *args):
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        assert officer.get("/procurements").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
-    reads = [s for s in statements if "FROM setting" in s and "setting_value" not in s]
-    assert len(reads) == 1, reads
+    with app.test_request_context("/"):
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            for key in ("score_step", "feedback_url", "document_max_mb", "score_step"):
+                get_setting(key)
+            assert len([s for s in statements if "FROM setting_value" in s]) == 1
+            db.session.add(SettingValue(key="score_step", value="0.25",
+                                        effective_from=clock.today(), changed_by="test"))
+            db.session.commit()
+            assert get_setting("score_step") == "0.25"
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        assert len([s for s in statements if "FROM setting_value" in s]) == 2
+    with app.test_request_context("/"):  # another request reads for itself
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert get_setting("score_step") == "0.25"
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        assert len([s for s in statements if "FROM setting_value" in s]) == 1
