@@ -42,6 +42,7 @@ Stamp = tuple  # (stamp of the data version or None, shareable beyond the transa
 def lookup(procurement_id: int, lot_ids: list[int]) -> tuple[Stamp, dict]:
     """(the stamp now, {lot id: (result, criteria)} of those already computed)."""
     now = stamp(procurement_id)
+    _request_cache()[("stamp", procurement_id)] = now  # for `fragment`, drawn from these
     version, shared = now
     if version is None or not shared:
         return now, {}
@@ -86,9 +87,12 @@ MAX_FRAGMENTS = 512  # a results page's tables of a 20-bid, 30-criterion lot: ab
 
 def fragment(procurement_id: int, lot_id: int, name: str, render: Callable[[], str]) -> str:
     """HTML drawn from a lot's results alone (`render()`, e.g. its results tables), kept per
-    process against the same key as the results: a repeat view costs the stamp's query,
-    not the template. Not kept while this transaction changed the figures."""
-    version, shared = stamp(procurement_id)
+    process against the same key as the results: a repeat view costs no query and no
+    template. The key is the stamp the results of this request were looked up with (one
+    query fewer, and the HTML named by the version it was drawn from); a stamp read now
+    without them. Not kept while this transaction changed the figures."""
+    now = _request_cache().get(("stamp", procurement_id)) or stamp(procurement_id)
+    version, shared = now
     if version is None or not shared:
         return render()
     key = (procurement_id, lot_id, version, name)
