@@ -221,6 +221,16 @@ def test_signed_in_pages_are_never_kept_nor_served_from_the_copy(app, users, opp
     assert anonymous(app).get(page).get_data(as_text=True) == public and len(drawn) == 3
 
 
+def test_nothing_signed_in_is_kept_even_without_a_form(app, users, opportunity):
+    """Open data has no form and no token in it: signed in, it is still not kept."""
+    page = f"/opportunities/{REF}/ocds.json"
+    mine = client_for(app, users["supplier"].email).get(page)
+    public = anonymous(app).get(page)
+    assert mine.status_code == public.status_code == 200
+    assert cache.get(mine.headers["ETag"].strip('"')) is None
+    assert cache.get(public.headers["ETag"].strip('"')) is not None
+
+
 def test_a_refusal_is_never_kept(app, users, frozen, drawn, monkeypatch):
     """A note deferred until 2 October: refused (403) the day before, but that refusal is
     not what the public gets on the day, though nothing in the database changed."""
@@ -279,6 +289,25 @@ def test_a_page_with_a_csrf_token_is_never_kept(app, opportunity, monkeypatch):
     client.get("/opportunities"), client.get("/opportunities")
     assert len(drawn) == 2
     assert anonymous(app).get("/opportunities").status_code == 200 and len(drawn) == 3
+
+
+def test_a_page_that_changed_its_session_is_never_kept(app, opportunity, monkeypatch):
+    """Its answer sets that session's cookie: the copy would hand the session to others."""
+    import publication.routes as public
+    from flask import session
+
+    drawn, real = [], public.render_template
+
+    def remembering(*args, **kwargs):
+        session["seen"] = len(drawn)
+        drawn.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(public, "render_template", remembering)
+    client = anonymous(app)
+    assert "Set-Cookie" in client.get("/opportunities").headers
+    assert "Set-Cookie" in anonymous(app).get("/opportunities").headers
+    assert len(drawn) == 2
 
 
 def test_a_failing_cache_only_costs_the_drawing(app, opportunity, drawn, monkeypatch):
