@@ -131,6 +131,7 @@ ROUTES: dict[str, Rule] = {
     # -- the decision note: approvers read it and sign in their turn ---------------------
     "decisions.note_page": reads(OFFICER, APPROVER, writes=(OFFICER,)),
     "decisions.note_assign_number": allow(OFFICER),
+    "decisions.note_sections": allow(OFFICER),
     "decisions.note_pdf": allow(OFFICER, APPROVER),
     "decisions.note_pack_pdf": allow(OFFICER, APPROVER),
     "decisions.note_public_preview": allow(OFFICER, APPROVER),

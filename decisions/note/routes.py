@@ -17,6 +17,8 @@ from decisions.forms import (NARRATIVE_FIELDS, QUESTIONS, ActionForm, NoteForm, 
 from decisions.letters.service import note_of
 from decisions.note.builder import build_note_data, decision_pack
 from decisions.note.pdf import render_note
+from decisions.note.wording import assessment_sentence
+from evaluation.criteria.service import procurement_sections, section_descriptions
 from decisions.note.service import assign_decision_number, default_marking, get_or_create_note
 from decisions.responses import pdf_response, read_only_refusal
 from procurement import states
@@ -72,7 +74,8 @@ def note_page(reference):
         annex_titles=TITLES, narrative_fields=NARRATIVE_FIELDS, questions=QUESTIONS,
         hints={k: h for k, _l, h in NARRATIVE_FIELDS},
         labels={k: lbl for k, lbl, _h in NARRATIVE_FIELDS},
-        nf=narrative_field_name, af=answer_field_name)
+        nf=narrative_field_name, af=answer_field_name,
+        assessment=assessment_sentence(procurement_sections(p), section_descriptions(p)))
 
 
 @bp.route("/procurements/<reference>/decision-note/number", methods=["POST"])
