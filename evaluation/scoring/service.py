@@ -26,11 +26,6 @@ def justification_min_length() -> int:
         return 20
 
 
-def score_step() -> Decimal:
-    """The scoring scale's step set for all (a setting; whole or half points unless changed)."""
-    return rules.criterion_step(None, get_setting("score_step"))
-
-
 def step_of(criterion: Criterion) -> Decimal:
     """The step of this criterion's scale: its own (the evaluation model's), else the
     setting's. The hint, the scoring and the consensus validation all ask here."""
