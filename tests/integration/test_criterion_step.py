@@ -125,6 +125,7 @@ def test_whole_points_refuse_3_5_and_the_hint_says_whole_points(app, tender):  #
     html = c.get(path).get_data(as_text=True)
     assert "Score for Q1, from 0 to 5, in whole points only, like 3" in html
     assert "Score for Q2, from 0 to 5, in whole or half points, like 3 or 3.5" in html
+    assert "from 0 to its maximum in the steps its label says" in html  # two steps: no one rule
     resp = post(c, path, {**score_form(t, {"Q1": "3.5", "Q2": "3.5"}), "action": "draft"})
     body = resp.get_data(as_text=True)
     assert resp.status_code == 200
