@@ -159,7 +159,11 @@ def lock_model(lot: Lot, why: str) -> None:
 def procurement_sections(procurement: Procurement) -> list[str]:
     """The sections of every lot's model, lot by lot in model order, each once (the order
     of the decision note's evaluation tables)."""
-    return list(dict.fromkeys(s for lot in procurement.lots for s in sections_of(lot)))
+    rows = db.session.execute(  # one query for every lot (the note page of 50 lots)
+        select(Criterion.section).join(Lot, Criterion.lot_id == Lot.id)
+        .where(Lot.procurement_id == procurement.id)
+        .order_by(Lot.position, Lot.id, Criterion.position, Criterion.id)).scalars()
+    return list(dict.fromkeys(rows))
 
 
 def section_descriptions(procurement: Procurement) -> dict[str, str]:
