@@ -45,7 +45,7 @@ PURE = [
     "accounts/admin/rules.py", "accounts/registration_rules.py",
     "procurement/bids/rules.py", "procurement/bids/opening_rules.py",
     "procurement/selection/rules.py", "procurement/selection/financial_rules.py",
-    "audit/describe.py", "decisions/markup.py",
+    "audit/describe.py", "decisions/markup.py", "decisions/letters/rules.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 
