@@ -28,11 +28,14 @@ def letters_page(reference):
     p = procurement_for(reference)
     planned = plan_letters(p)
     issued = latest_letters(p)
-    by_bid = {x.bid.id: x for x in planned}
+    by_bid, by_lot = {}, {}
+    for x in planned:  # each lot's table reads its own letters (1,000 bids, 50 lots)
+        by_bid[x.bid.id] = x
+        by_lot.setdefault(x.bid.lot_id, []).append(x)
     matches = {bid_id: letter_matches(letter, by_bid.get(bid_id), p)
                for bid_id, letter in issued.items()}
     note = note_of(p)
-    return render_template("decisions/letters.html", p=p, planned=planned, issued=issued,
+    return render_template("decisions/letters.html", p=p, by_lot=by_lot, issued=issued,
                            matches=matches, refusal=issue_refusal(p, planned),
                            sent=sent_date(p), recorded=p.date_of("decision_letters"),
                            note=note, action_form=ActionForm())
