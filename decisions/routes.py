@@ -1,6 +1,7 @@
 """Every decision page and command, imported once by the app factory to attach them."""
 from decisions import cli  # noqa: F401
 from decisions.annexes import routes as annex_routes  # noqa: F401
+from decisions import job_pages  # noqa: F401
 from decisions.letters import routes as letter_routes  # noqa: F401
 from decisions.note import public_routes  # noqa: F401
 from decisions.note import routes as note_routes  # noqa: F401

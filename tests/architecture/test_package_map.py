@@ -38,7 +38,7 @@ PURE = [
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
     "procurement/notices/rules.py", "procurement/notices/periods.py",
     "procurement/notices/filetypes.py", "publication/ocds.py",
-    "decisions/signoff/retry.py",
+    "decisions/signoff/retry.py", "decisions/letters/rules.py",
     "procurement/cpv.py", "procurement/setup/rules.py",
     "interchange/workbook_limits.py", "decisions/annexes/pdf_safety.py",
     "accounts/passwords.py", "accounts/session_rules.py",
