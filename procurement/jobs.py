@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import current_app, has_app_context
 from huey import Huey
 from huey.storage import RedisStorage, SqliteStorage
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, select
+from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, LargeBinary, String, delete,
+                        select)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from clock import utcnow
@@ -123,9 +124,22 @@ def status(job: Job, page: str) -> dict:
             "result": job.result, "errors": job.errors or [], "page": page}
 
 
+KEPT_FOR = timedelta(days=7)  # a finished job's page, file given and file made
+
+
+def forget_old(now: datetime | None = None) -> int:
+    """Forget jobs finished more than KEPT_FOR ago, with the files they hold (a letters zip
+    of a large tender is tens of MB): the audit trail, not the job table, is the record of
+    what was done. Run whenever a job starts, so no schedule is needed. How many went."""
+    gone = db.session.execute(delete(Job).where(
+        Job.state.in_(FINISHED), Job.finished_at < (now or utcnow()) - KEPT_FOR))
+    return gone.rowcount or 0
+
+
 def start(kind: str, *, procurement_id: int | None, user_id: int | None,
           params: dict | None = None, payload: bytes | None = None) -> Job:
     """Record a job and queue it (after its row is committed, so a worker finds it)."""
+    forget_old()
     job = Job(id=secrets.token_hex(16), kind=kind, procurement_id=procurement_id,
               user_id=user_id, params=params or {}, payload=payload, state=QUEUED)
     db.session.add(job)

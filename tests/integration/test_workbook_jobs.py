@@ -119,3 +119,32 @@ def test_a_job_is_seen_only_through_its_own_procurement(app, tender, users, smal
     evaluator = client_for(app, users["evaluator"])
     assert evaluator.get(page).status_code in (403, 404)
     assert evaluator.get(page + "/workbook.xlsx").status_code in (403, 404)
+
+
+def test_starting_a_job_forgets_jobs_finished_over_a_week_ago(app, tender, users, small_limits):  # noqa: F811
+    """Finished jobs' files do not pile up: a week after it ended, a job and its file go;
+    newer ones, and any still running, stay."""
+    from datetime import timedelta
+
+    import clock
+
+    from procurement.access import find_procurement
+
+    pid = find_procurement("EV-TEST-1").id
+    now = clock.utcnow()
+    old = [jobs.Job(id=f"old{n}", kind="workbook_export", procurement_id=pid,
+                    state=state, output=b"x" * 1000, finished_at=now - timedelta(days=8))
+           for n, state in enumerate((jobs.DONE, jobs.FAILED))]
+    kept = [jobs.Job(id="recent", kind="workbook_export", procurement_id=pid,
+                     state=jobs.DONE, output=b"y", finished_at=now - timedelta(days=6)),
+            jobs.Job(id="running", kind="workbook_export", procurement_id=pid,
+                     state=jobs.RUNNING, started_at=now - timedelta(days=30))]
+    db.session.add_all(old + kept)
+    db.session.commit()
+    officer = client_for(app, users["officer"])
+    response = officer.get("/evaluation/EV-TEST-1/workbook.xlsx")
+    assert response.status_code in (302, 303), response.status_code  # a new export job
+    left = set(db.session.execute(select(jobs.Job.id)).scalars())
+    assert {"recent", "running"} <= left
+    assert not left & {"old0", "old1"}
+    assert len(left) == 3  # and the new one
