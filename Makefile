@@ -6,7 +6,9 @@ PY := .venv/bin/python
 FLASK := .venv/bin/flask --app app
 # setuptools tells every editable install to beware of folders named like the package (a
 # flat layout's imports come from the working directory anyway): not worth a new user's eye.
-PIP := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet
+# Twice quiet: pip's warnings about the machine's own configuration (an index folder that is
+# not there, say) are not the project's; its errors still show, and stop the install.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet --quiet
 
 .PHONY: run test test-sqlite test-postgres bench assets install install-test system-deps clean
 

@@ -9,7 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import IntegerConverter
 
 import config
-from extensions import csrf, db, limiter, login_manager, migrate
+from extensions import cache, csrf, db, limiter, login_manager, migrate
 
 HERE = Path(__file__).resolve().parent
 # The largest id: the ids are INTEGER columns, 32-bit in PostgreSQL (SQLite's are 64-bit), and
@@ -44,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(HERE / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    cache.init_app(app)
     import accounts.throttle_storage  # noqa: F401  (the tender-db:// storage, before init_app)
     limiter.init_app(app)  # after CSRF: a form without its token never reaches the throttle
     if app.config.get("TRUSTED_PROXIES"):

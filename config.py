@@ -126,6 +126,26 @@ def throttle_storage_uri(production: bool) -> str:
     return uri
 
 
+def page_cache() -> dict:
+    """The server-side cache of the public pages (procurement.conditional, Flask-Caching).
+
+    Its keys are the pages' ETags, which name the data they show and the minute, so a copy
+    is never wrong for its key: by default each worker keeps its own, bounded (SimpleCache);
+    with CACHE_REDIS_URL every worker and machine shares one in Redis (install `redis`).
+    Entries outlive their minute only by a minute: after it no request asks for them."""
+    shared = os.environ.get("CACHE_REDIS_URL", "").strip()
+    settings = {
+        "CACHE_TYPE": "RedisCache" if shared else "SimpleCache",
+        "CACHE_DEFAULT_TIMEOUT": 120,  # seconds
+        "CACHE_THRESHOLD": _whole("TENDER_PAGE_CACHE_ENTRIES", 500),  # pages per worker
+        # one Redis may serve several sites (staging, production): each has its own keys
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tender:page:"),
+    }
+    if shared:
+        settings["CACHE_REDIS_URL"] = shared
+    return settings
+
+
 def build(instance_path: str, overrides: dict | None = None) -> dict:
     production = os.environ.get("TENDER_ENV") == "production"
     cfg = {
@@ -180,6 +200,7 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "AUDIT_HMAC_KEY": audit_hmac_key(instance_path, production),
     }
     cfg.update(_hardening(production))
+    cfg.update(page_cache())
     cfg.update(overrides or {})
     if not cfg.get("AUDIT_ANCHOR_PATH"):
         cfg["AUDIT_ANCHOR_PATH"] = audit_anchor_path(

@@ -1,4 +1,5 @@
 """Extensions, created unbound and bound to the app in create_app."""
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -46,3 +47,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Its storage is RATELIMIT_STORAGE_URI (config.py); its limits are accounts.throttle's.
 limiter = Limiter(key_func=get_remote_address)
+# The public pages' rendered copies (procurement.conditional); its settings are config.page_cache's.
+cache = Cache()

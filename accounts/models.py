@@ -7,7 +7,7 @@ from flask import has_request_context, request
 from flask_login import UserMixin
 from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, event,
                         false, inspect, select, true)
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import clock
@@ -224,13 +224,16 @@ def _every_setting_in_force(on: date) -> dict[str, str]:
     return kept[on]
 
 
-@event.listens_for(Session, "before_flush")
-def _settings_written(session, _context, _instances) -> None:
-    if not has_request_context():
-        return
-    if any(isinstance(obj, (Setting, SettingValue))
-           for obj in (*session.new, *session.dirty, *session.deleted)):
+def _settings_written(_mapper, _connection, _row) -> None:
+    """A setting written in this request: what it reads next comes from the database. Mapper
+    events of the two setting tables only, so no other flush pays for the check."""
+    if has_request_context():
         request.environ.pop(_REQUEST_SETTINGS, None)
+
+
+for _model in (Setting, SettingValue):
+    for _change in ("after_insert", "after_update", "after_delete"):
+        event.listen(_model, _change, _settings_written)
 
 
 def get_setting(key: str) -> str:

@@ -64,11 +64,12 @@ def load(user_id: str) -> User | None:
     token = session.get(TOKEN_KEY)
     if not token or not str(user_id).isdigit():
         return _ended(None)
-    row = db.session.execute(select(UserSession).where(
-        UserSession.token_hash == _digest(token))).scalar_one_or_none()
-    if row is None or row.user_id != int(user_id):
+    found = db.session.execute(  # the session and its person in one query, every request
+        select(UserSession, User).join(User, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == _digest(token))).first()
+    if found is None or found[0].user_id != int(user_id):
         return _ended(None)
-    user = db.session.get(User, row.user_id)
+    row, user = found
     now = clock.utcnow()
     refusal = session_refusal(started=row.created_at, last_seen=row.last_seen_at, now=now,
                               generation=row.generation,

@@ -99,11 +99,19 @@ def lot_status(lot: Lot, with_values: bool = False) -> LotStatus:
     return lot_statuses([lot], with_values)[lot.id]
 
 
-def lot_statuses(lots: list[Lot], with_values: bool = False) -> dict[int, LotStatus]:
-    """Every lot's status with the same few queries however many lots (the overview)."""
-    ids = [lot.id for lot in lots]
-    if not ids:
-        return {}
+@dataclass
+class _Seats:
+    """What both views of a lot's progress read first: its panel, its open bids, and who
+    declared what about which bidder."""
+
+    members: dict[int, list[PanelMember]]  # lot id -> members, by name
+    bids: dict[int, list[tuple[int, int, str]]]  # lot id -> (bid, bidder, name), by name
+    declared: dict[int, dict[int, set[int]]]  # lot id -> member id -> bidders declared
+    conflicts: dict[int, set[tuple[int, int]]]  # lot id -> (member, bidder) conflicted
+
+
+def _seats(ids: list[int]) -> _Seats:
+    """Three queries for every lot named."""
     members: dict[int, list[PanelMember]] = {i: [] for i in ids}
     for m in db.session.execute(select(PanelMember).where(PanelMember.lot_id.in_(ids))
                                 .order_by(PanelMember.name)).scalars():
@@ -114,11 +122,6 @@ def lot_statuses(lots: list[Lot], with_values: bool = False) -> dict[int, LotSta
             .join(Bidder, Bid.bidder_id == Bidder.id)
             .where(Bid.lot_id.in_(ids), OPEN_FOR_EVALUATION).order_by(Bidder.name)):
         bids[lot_id].append((bid_id, bidder_id, name))
-    scored: dict[int, list[Criterion]] = {i: [] for i in ids}
-    for c in db.session.execute(select(Criterion).where(
-            Criterion.lot_id.in_(ids), Criterion.kind == "scored")
-            .order_by(Criterion.position, Criterion.id)).scalars():
-        scored[c.lot_id].append(c)
     lot_of_member = {m.id: lot_id for lot_id, ms in members.items() for m in ms}
     conflicts: dict[int, set] = {i: set() for i in ids}
     declared: dict[int, dict[int, set[int]]] = {i: {} for i in ids}
@@ -132,6 +135,22 @@ def lot_statuses(lots: list[Lot], with_values: bool = False) -> dict[int, LotSta
             declared[lot_id].setdefault(member_id, set()).add(bidder_id)
             if conflicted:
                 conflicts[lot_id].add((member_id, bidder_id))
+    return _Seats(members=members, bids=bids, declared=declared, conflicts=conflicts)
+
+
+def lot_statuses(lots: list[Lot], with_values: bool = False) -> dict[int, LotStatus]:
+    """Every lot's status with the same few queries however many lots (the overview)."""
+    ids = [lot.id for lot in lots]
+    if not ids:
+        return {}
+    seats = _seats(ids)
+    members, bids, declared, conflicts = (seats.members, seats.bids, seats.declared,
+                                          seats.conflicts)
+    scored: dict[int, list[Criterion]] = {i: [] for i in ids}
+    for c in db.session.execute(select(Criterion).where(
+            Criterion.lot_id.in_(ids), Criterion.kind == "scored")
+            .order_by(Criterion.position, Criterion.id)).scalars():
+        scored[c.lot_id].append(c)
     excluded = _excluded(lots)
     submitted: dict[int, dict] = {i: {} for i in ids}
     drafts: dict[int, Counter] = {i: Counter() for i in ids}
@@ -197,23 +216,15 @@ def lot_progress(lots: list[Lot]) -> dict[int, LotProgress]:
     ids = [lot.id for lot in lots]
     if not ids:
         return {}
-    members: dict[int, list[int]] = {i: [] for i in ids}
-    for member_id, lot_id in db.session.execute(
-            select(PanelMember.id, PanelMember.lot_id).where(PanelMember.lot_id.in_(ids))):
-        members[lot_id].append(member_id)
-    bids: dict[int, list[tuple[int, int]]] = {i: [] for i in ids}
-    for bid_id, bidder_id, lot_id in db.session.execute(
-            select(Bid.id, Bid.bidder_id, Bid.lot_id)
-            .where(Bid.lot_id.in_(ids), OPEN_FOR_EVALUATION)):
-        bids[lot_id].append((bid_id, bidder_id))
+    seats = _seats(ids)
+    members = {lot_id: [m.id for m in ms] for lot_id, ms in seats.members.items()}
+    bids = {lot_id: [(b, bidder) for b, bidder, _name in rows]
+            for lot_id, rows in seats.bids.items()}
+    conflicts = set().union(*seats.conflicts.values())
     scored = Counter(dict(db.session.execute(
         select(Criterion.lot_id, func.count()).where(
             Criterion.lot_id.in_(ids), Criterion.kind == "scored")
         .group_by(Criterion.lot_id)).all()))
-    conflicts: set[tuple[int, int]] = set(db.session.execute(
-        select(ConflictDeclaration.member_id, ConflictDeclaration.bidder_id)
-        .join(PanelMember, ConflictDeclaration.member_id == PanelMember.id)
-        .where(PanelMember.lot_id.in_(ids), ConflictDeclaration.conflicted.is_(True))).all())
     excluded = _excluded(lots)
     submitted: dict[tuple[int, int], int] = {
         (member_id, bid_id): n for bid_id, member_id, n in db.session.execute(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import abort, g, request
+from flask import abort, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -235,8 +235,23 @@ def _load(args: dict) -> SimpleNamespace:
 
 
 def _actor(procurement: Procurement | None) -> Actor:
+    """Who is asking, as the policy sees them; worked out once per request and procurement
+    (a page asks `may` for every link it offers; an evaluator's seats cost two queries)."""
     if not current_user.is_authenticated:
         return Actor()
+    if not has_request_context():
+        return _actor_now(procurement)
+    kept = request.environ.setdefault(_REQUEST_ACTORS, {})
+    key = (current_user.get_id(), procurement.id if procurement is not None else None)
+    if key not in kept:
+        kept[key] = _actor_now(procurement)
+    return kept[key]
+
+
+_REQUEST_ACTORS = "tender.actors"  # request.environ: {(user id, procurement id): Actor}
+
+
+def _actor_now(procurement: Procurement | None) -> Actor:
     panel_lots, sq_marker = frozenset(), False
     if procurement is not None and current_user.has_role("evaluator"):
         from procurement.selection.models import SqMarker

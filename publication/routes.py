@@ -185,12 +185,15 @@ def opportunity(reference):
             Interest.organisation_id == current_user.organisation_id)).first() is not None
     asking = rules.asking_refusal(queries.opens_competition(p, published),
                                   queries.terminated(p, published), close, now)
+    # the follow button's form only for a supplier: a form makes a CSRF token, which would
+    # put a session in the public page (and a cookie on it), so it could not be shared
+    action_form = ActionForm() if supplier else None
     return render_template(
         "notices/opportunity.html", p=p, c=c, published=published, replaced=replaced,
         status=status, statuses=queries.STATUSES, kinds=rules.kinds_for(p.regime),
         deadline=deadline, now=now, time_left=rules.time_left, questions_close=close,
         answers=queries.published_answers(p), documents=queries.current_documents(p),
-        supplier=supplier, following=following, asking=asking, action_form=ActionForm(),
+        supplier=supplier, following=following, asking=asking, action_form=action_form,
         may_ask=may("procurement.ask_question", p))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from accounts.models import Organisation, User
 from app import create_app
-from extensions import db, limiter
+from extensions import cache, db, limiter
 
 PASSWORD = "correct horse battery staple"
 _HASH = None  # hashing is slow by design: hash once per run
@@ -66,6 +66,7 @@ def app(_app):
         yield _app
         db.session.rollback()
         _empty_tables()
+        cache.clear()  # pages kept against data now gone: an emptied database counts again
         db.session.remove()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from evaluation.models import Consensus, Criterion
 from evaluation.results import cache
 from extensions import db
-from procurement.models import Bid, Bidder, Lot, PartnerContribution, Procurement
+from procurement.models import Bid, Bidder, Lot, PanelMember, PartnerContribution, Procurement
 from tests.integration.signing_fixtures import client_for
 
 PAGES = {
@@ -93,3 +93,43 @@ def test_a_page_reads_as_many_queries_for_a_large_tender_as_for_a_small_one(
         counts.append(queries(officer, url))
     small, large = counts
     assert large <= small, f"{page}: {small} queries for 1 lot x 2 bids, {large} for 6 x 5"
+
+
+def test_the_links_a_page_offers_an_evaluator_cost_no_query_each(app, users, tenders):
+    """`may` works out an evaluator's seats (panel lots, SQ marking) once per request and
+    procurement, however many links the page asks about."""
+    from flask_login import login_user
+
+    from procurement.access import may
+
+    small, _large = tenders
+    evaluator = users["evaluator"]
+    db.session.add(PanelMember(lot_id=small.lots[0].id, name=evaluator.name,
+                               user_id=evaluator.id))
+    db.session.commit()
+    endpoints = ["home.show", "evaluation.declarations", "evaluation.scoring",
+                 "evaluation.results", "evaluation.overview"]
+    with app.test_request_context("/"):
+        login_user(evaluator)
+        lot = small.lots[0]  # loaded here, not counted below
+        first = _counted(lambda: may(endpoints[0], small))
+        allowed = []
+        rest = _counted(lambda: allowed.extend(may(e, small, lot)
+                                               for e in endpoints * 4))
+    assert allowed[:5] == [True, True, True, False, False]  # a panel member, not the officer
+    assert first >= 1  # the seats were read
+    assert rest == 0, f"{rest} queries for 20 more links"
+
+
+def _counted(fn) -> int:
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
