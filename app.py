@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     import home.routes  # noqa: F401
     import interchange.cli  # noqa: F401
     import interchange.jobs  # noqa: F401  (the workbook's job handlers)
+    import decisions.jobs  # noqa: F401  (the decision pack's and the letters' job handlers)
     import interchange.routes  # noqa: F401
     import procurement.routes  # noqa: F401
     import publication.cli  # noqa: F401

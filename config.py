@@ -196,6 +196,9 @@ def build(instance_path: str, overrides: dict | None = None) -> dict:
         "JOBS_QUEUE": os.environ.get("TENDER_QUEUE", ""),
         "JOB_UPLOAD_BYTES": int(os.environ.get("TENDER_JOB_UPLOAD_BYTES", str(512 * 1024))),
         "JOB_EXPORT_SCORES": int(os.environ.get("TENDER_JOB_EXPORT_SCORES", "20000")),
+        # above this many bids, the decision note's PDFs, the letters' zip and issuing the
+        # letters are background jobs too (decisions.jobs)
+        "JOB_DECISION_BIDS": int(os.environ.get("TENDER_JOB_DECISION_BIDS", "200")),
         # audit chain (docs/audit.md)
         "AUDIT_HMAC_KEY": audit_hmac_key(instance_path, production),
     }

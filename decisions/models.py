@@ -121,6 +121,10 @@ class Letter(db.Model):
     outcome: Mapped[str] = mapped_column(String(20))
     standstill_end: Mapped[date | None] = mapped_column(Date)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+    # the digest of the data the letter was drawn from (decisions.letters.rules.data_digest):
+    # whether the records still draw the same letter, without drawing it (migration 0018;
+    # NULL for a letter issued before it)
+    data_sha256: Mapped[str | None] = mapped_column(String(64))
     # the letter exactly as issued: what the bidder received is kept, not redrawn
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     filename: Mapped[str | None] = mapped_column(String(255))

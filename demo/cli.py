@@ -10,7 +10,8 @@ from sqlalchemy import select
 from accounts.models import Organisation, User
 from audit.services import plain, record
 from decisions.models import Annex
-from demo.note_sample import DPIA, EIA, NARRATIVE, demo_note_data
+from demo.note_sample import DPIA, EIA, NARRATIVE, SECTION_DESCRIPTIONS, demo_note_data
+from evaluation.criteria.service import set_section_description
 from decisions.note.service import get_or_create_note
 from demo import bp, opportunity
 from demo.people import BUYER, DEMO_PASSWORD, PARTNERS, SUPPLIERS, USERS
@@ -135,6 +136,8 @@ def _enrich(procurement, users) -> None:
         procurement.events.append(EngagementEvent(on_date=e.on, kind=e.kind,
                                                   attendees=e.attendees, notes=e.notes))
     procurement.description = "Pan-Staffordshire domestic abuse victim and perpetrator services."
+    for section, text in SECTION_DESCRIPTIONS.items():  # the note's words for the model
+        set_section_description(procurement, section, text)
     for lot in procurement.lots:  # the demo replays a finished, moderated evaluation
         lot.model_locked = True
         lot.results_final_at = datetime(2023, 8, 1, 12, 0)

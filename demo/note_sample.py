@@ -16,6 +16,10 @@ from decisions.note.data import (
 )
 
 SECTIONS = ["Value for Money", "Presentation"]
+# how the evaluation model describes its sections, so the note reads as the reference's
+# "Assessment of bids was undertaken through a written Quality submission, …"
+SECTION_DESCRIPTIONS = {"Value for Money": "a written Quality submission\na Value for Money submission",
+                        "Presentation": "an Interview process"}
 LOSING_BIDDER = "Northfield Change Partnership CIC"
 
 NARRATIVE = {
@@ -261,6 +265,7 @@ def demo_note_data() -> NoteData:
     )
     return NoteData(
         reference="SCO-DA-2023",
+        section_descriptions=dict(SECTION_DESCRIPTIONS),
         title="Re-commissioning of pan Staffordshire Domestic Abuse Victim and Perpetrator Services",
         organisation="Staffordshire Commissioner's Office",
         decision_maker="Staffordshire Commissioner",

@@ -15,6 +15,7 @@ from procurement.models import Bid, Bidder, Lot, PanelMember
 
 SCORE = Numeric(8, 4)
 WEIGHT = Numeric(9, 4)
+STEP = Numeric(6, 2)
 
 
 class Criterion(db.Model):
@@ -31,6 +32,9 @@ class Criterion(db.Model):
     # published descriptors per score, e.g. {"0": "No response", …, "5": "Excellent"}
     descriptors: Mapped[dict | None] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # the scale's step for this criterion; None: the `score_step` setting in force (a tender
+    # imported from a workbook has none, so its scores keep the contract's 4 decimals)
+    score_step: Mapped[Decimal | None] = mapped_column(STEP)
 
     lot: Mapped[Lot] = relationship(back_populates="criteria")
 
@@ -45,6 +49,17 @@ class SectionMinimum(db.Model):
     min_percent: Mapped[Decimal] = mapped_column(Numeric(6, 2))
 
     lot: Mapped[Lot] = relationship(back_populates="section_minimums")
+
+
+class SectionDescription(db.Model):
+    """How the decision note names a section of the evaluation model ("a written quality
+    submission"), per procurement: the note says how bids were assessed across its lots."""
+
+    __table_args__ = (UniqueConstraint("procurement_id", "section"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(ForeignKey("procurement.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(300))
 
 
 class ConflictDeclaration(db.Model):
@@ -94,12 +109,13 @@ class Consensus(db.Model):
 
 def _watch_data_version() -> None:
     """What of the evaluation bumps its procurement's data version (procurement.data_version)."""
-    from procurement.data_version import FIGURES, owner_via, watch
+    from procurement.data_version import FIGURES, NARRATIVE, owner_via, watch
 
     by_lot = owner_via("lot", "lot_id", "lot", "procurement_id")
     by_bid = owner_via("bid", "bid_id", "bid", "lot_id")
     watch(Criterion, FIGURES, by_lot, ignored={"descriptors"})
     watch(SectionMinimum, FIGURES, by_lot)
+    watch(SectionDescription, NARRATIVE, owner_via("procurement", "procurement_id"))
     watch(Score, FIGURES, by_bid, ignored={"justification", "state", "submitted_at"})
     watch(Consensus, FIGURES, by_bid, ignored={"rationale", "moderator_id", "updated_at"})
 

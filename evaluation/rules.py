@@ -180,6 +180,22 @@ def section_minimum_error(text: str | None) -> tuple[Decimal | None, str | None]
     return value, None
 
 
+DESCRIPTION_MAX = 300  # SectionDescription.description
+
+
+def description_error(text: str | None) -> tuple[str, str | None]:
+    """How the decision note names a section ("a written quality submission"), one phrase a
+    line: the phrases trimmed, blank lines dropped; empty means the section's own name."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    clean = "\n".join(lines)
+    if len(clean) > DESCRIPTION_MAX:
+        return clean, f"Description must be {DESCRIPTION_MAX} characters or fewer (it has {len(clean)})"
+    if any(line[-1] in ".;," for line in lines):
+        return clean, ("Description must be phrases the note joins into its sentence, without "
+                       "a full stop, comma or semicolon at the end of a line")
+    return clean, None
+
+
 # --- scores ----------------------------------------------------------------------------------
 
 DEFAULT_STEP = Decimal("0.5")  # whole or half points
@@ -196,6 +212,43 @@ def step_words(step: Decimal | None) -> str:
     return STEP_WORDS.get(step.normalize(), f"steps of {step.normalize():f}")
 
 
+STEP_PLACES = 2
+
+
+def criterion_step(criterion_step, setting) -> Decimal:
+    """The step a criterion's scores are on: the one its evaluation model sets, else the
+    `score_step` setting in force (a number or its text), else whole or half points."""
+    for value in (criterion_step, setting):
+        if isinstance(value, str):
+            value = parse_number(value, places=STEP_PLACES)
+        if value is not None and _num(value) > 0:
+            return _num(value)
+    return DEFAULT_STEP
+
+
+def step_error(text: str | None, max_score) -> tuple[Decimal | None, str | None]:
+    """A criterion's own step as the officer types it: empty means the setting in force;
+    otherwise a positive number of at most two decimals that divides the maximum score
+    (so the maximum itself can be scored)."""
+    if not (text or "").strip():
+        return None, None
+    value = parse_number(text, places=8)
+    if value is None or value <= 0:
+        return None, "Step must be a number greater than 0, like 1 or 0.5, or left empty"
+    if -value.normalize().as_tuple().exponent > STEP_PLACES:
+        return None, "Step must have at most 2 decimals, like 0.25"
+    top = _num(max_score) if max_score is not None else None
+    if top is not None and (value > top or top % value != 0):
+        return None, (f"Step must divide the maximum score of {top.normalize():f} exactly, "
+                      "like 1 or 0.5")
+    return value.normalize(), None
+
+
+def off_step(value, step) -> bool:
+    """Whether a score falls between the steps of its scale."""
+    return _num(value) % _num(step) != 0
+
+
 def score_rule(max_score, step: Decimal | None = None) -> str:
     """The one sentence of the rule: "from 0 to 5, in whole or half points, like 3 or 3.5"."""
     return f"from 0 to {_num(max_score).normalize():f}, in {step_words(step)}"
@@ -210,7 +263,7 @@ def score_error(text: str | None, max_score: Decimal | int | float,
     value = parse_number(text, places=SCORE_PLACES)
     top = _num(max_score)
     step = _num(step) if step else DEFAULT_STEP
-    if value is None or value < 0 or value > top or value % step != 0:
+    if value is None or value < 0 or value > top or off_step(value, step):
         return None, f"Score must be a number {score_rule(top, step)}"
     return value, None
 

@@ -82,10 +82,32 @@ def _job(reference: str, job_id: str):
 
 
 def job_status(reference: str, job) -> dict:
-    return {"id": job.id, "kind": job.kind, "state": job.state,
-            "finished": job.state in jobs.FINISHED, "counts": jobs.counts(job),
-            "result": job.result, "errors": job.errors or [],
-            "page": url_for("interchange.job_page", reference=reference, job_id=job.id)}
+    return jobs.status(job, url_for("interchange.job_page", reference=reference, job_id=job.id))
+
+
+def _view(reference: str, job) -> dict:
+    """What the shared progress page (templates/job.html) shows for a workbook job."""
+    result = job.result or {}
+    view = {"title": ("Uploading a panel's scores" if job.kind == workbook_jobs.UPLOAD
+                      else "Preparing the workbook"),
+            "back_url": url_for("evaluation.overview", reference=reference),
+            "back_label": "Back to the evaluation",
+            "status_url": url_for("interchange.job_status_json", reference=reference,
+                                  job_id=job.id),
+            "failed_title": "There is a problem: nothing was uploaded"}
+    if job.kind == workbook_jobs.UPLOAD:
+        view.update(retry_url=url_for("interchange.upload", reference=reference),
+                    retry_label="Upload a corrected workbook")
+    if job.state == jobs.DONE and job.kind == workbook_jobs.UPLOAD:
+        scores, consensus = result.get("scores"), result.get("consensus")
+        view["done_text"] = (f"Uploaded {scores} individual score{'s' if scores != 1 else ''} "
+                             f"and {consensus} consensus score{'s' if consensus != 1 else ''}.")
+    elif job.state == jobs.DONE and job.kind == workbook_jobs.EXPORT:
+        view.update(download_url=url_for("interchange.job_output", reference=reference,
+                                         job_id=job.id),
+                    download_label="Download the workbook (.xlsx)",
+                    download_note=f" ({result.get('scores')} individual scores).")
+    return view
 
 
 @bp.route("/evaluation/<reference>/jobs/<job_id>")
@@ -93,7 +115,7 @@ def job_page(reference, job_id):
     """A job's progress: updates itself (static/js/job-progress.js polls the status), or
     with the refresh link; ends with the result or the errors by sheet, row and column."""
     procurement, job = _job(reference, job_id)
-    return render_template("evaluation/job.html", p=procurement, job=job,
+    return render_template("job.html", p=procurement, job=job, view=_view(reference, job),
                            status=job_status(reference, job))
 
 

@@ -27,7 +27,7 @@ from evaluation.models import ConflictDeclaration, Consensus, Criterion, Score
 from procurement.models import PanelMember
 from evaluation.progress import lot_status
 from interchange.importer import export_tender
-from evaluation.rules import rationale_error
+from evaluation.rules import off_step, rationale_error, score_rule
 from interchange.workbook import WorkbookError
 from interchange.workbook_file import write_workbook
 from interchange.workbook_checks import check_scores
@@ -145,6 +145,18 @@ class _Lookup:
             .where(ConflictDeclaration.member_id.in_(member_ids)))} if member_ids else {}
 
 
+def _off_step(sheet: str, number: int, criterion: Criterion, value, errors: list) -> bool:
+    """A score between the steps of its criterion's scale, where the evaluation model set a
+    step for that criterion; otherwise the contract's own rule (0 to max_score, 4 decimals)
+    stands, as `tender import` reads it."""
+    if criterion.score_step is None or not off_step(value, criterion.score_step):
+        return False
+    errors.append(WorkbookError(sheet, number, "score", (
+        f"Enter a score {score_rule(criterion.max_score, criterion.score_step)}: the step the "
+        f"evaluation model sets for {criterion.code} (got {value.normalize():f})")))
+    return True
+
+
 def apply_upload(procurement: Procurement, stream, moderator_id: int | None = None,
                  progress=None) -> tuple[dict, list[WorkbookError]]:
     """Write every row or none: ({"scores": n, "consensus": n}, []) or ({}, errors).
@@ -186,8 +198,10 @@ def apply_upload(procurement: Procurement, stream, moderator_id: int | None = No
                                         f"{member.name} has not declared on conflicts of interest "
                                         f"with {bidder} in Tender, so cannot score its bid yet"))
             continue
-        planned_scores.append((number, lot, member, bid_id, bidder,
-                               look.by_lot[lot_code][code], value, comment))
+        criterion = look.by_lot[lot_code][code]
+        if _off_step("Scores", number, criterion, value, errors):
+            continue
+        planned_scores.append((number, lot, member, bid_id, bidder, criterion, value, comment))
     planned_consensus = []
     for number, (lot_code, bidder, code, value, rationale) in sheets.get("Consensus", []):
         lot = look.lots[lot_code]
@@ -195,8 +209,11 @@ def apply_upload(procurement: Procurement, stream, moderator_id: int | None = No
             errors.append(WorkbookError("Consensus", number, "lot", f"Lot {lot.code}'s results "
                                         "are final: its consensus scores cannot change"))
             continue
+        criterion = look.by_lot[lot_code][code]
+        if _off_step("Consensus", number, criterion, value, errors):
+            continue
         planned_consensus.append((number, lot, look.bids[lot_code, bidder][0], bidder,
-                                  look.by_lot[lot_code][code], value, rationale))
+                                  criterion, value, rationale))
     if errors:
         return {}, errors[:MAX_ERRORS]
     progress(checked=len(planned_scores) + len(planned_consensus))

@@ -131,9 +131,14 @@ ROUTES: dict[str, Rule] = {
     # -- the decision note: approvers read it and sign in their turn ---------------------
     "decisions.note_page": reads(OFFICER, APPROVER, writes=(OFFICER,)),
     "decisions.note_assign_number": allow(OFFICER),
+    "decisions.note_sections": allow(OFFICER),
     "decisions.note_pdf": allow(OFFICER, APPROVER),
     "decisions.note_pack_pdf": allow(OFFICER, APPROVER),
     "decisions.note_public_preview": allow(OFFICER, APPROVER),
+    # a large tender's note PDFs as jobs: seen as the PDFs are (decisions.job_pages)
+    "decisions.note_job_page": allow(OFFICER, APPROVER),
+    "decisions.note_job_status": allow(OFFICER, APPROVER),
+    "decisions.note_job_output": allow(OFFICER, APPROVER),
     "decisions.annex_form": allow(OFFICER),
     "decisions.annex_upload": allow(OFFICER),
     "decisions.annex_remove_upload": allow(OFFICER),
@@ -148,6 +153,9 @@ ROUTES: dict[str, Rule] = {
     "decisions.letters_page": allow(OFFICER),
     "decisions.letters_issue": allow(OFFICER),
     "decisions.letters_zip_download": allow(OFFICER),
+    "decisions.letters_job_page": allow(OFFICER),  # a large tender's zip or issue, as a job
+    "decisions.letters_job_status": allow(OFFICER),
+    "decisions.letters_job_output": allow(OFFICER),
     "decisions.letter_pdf": allow(OFFICER, SUPPLIER),
     "decisions.my_letters": allow(SUPPLIER),
     "home.supplier_home": allow(SUPPLIER),  # its opportunities and new answers

@@ -114,6 +114,15 @@ def counts(job: Job) -> dict:
     return {"read": job.rows_read, "checked": job.rows_checked, "written": job.rows_written}
 
 
+def status(job: Job, page: str) -> dict:
+    """What a job's progress page and its script show (`page`: the page's own address);
+    `total`, when the job was started with one, is how many rows it has to do."""
+    return {"id": job.id, "kind": job.kind, "state": job.state,
+            "finished": job.state in FINISHED, "counts": counts(job),
+            "total": (job.params or {}).get("total"),
+            "result": job.result, "errors": job.errors or [], "page": page}
+
+
 def start(kind: str, *, procurement_id: int | None, user_id: int | None,
           params: dict | None = None, payload: bytes | None = None) -> Job:
     """Record a job and queue it (after its row is committed, so a worker finds it)."""

@@ -203,7 +203,8 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("justification_min_length", "Shortest justification of a score",
                 "In characters", _integer(0, 2000, "the shortest justification")),
     SettingSpec("score_step", "Step of the scoring scale",
-                "Scores panel members and moderators enter: 1 for whole points, 0.5 for whole "
+                "Scores panel members and moderators enter, for criteria whose evaluation "
+                "model sets no step of their own: 1 for whole points, 0.5 for whole "
                 "or half points, or 0.25, 0.1, 0.01", _step),
     SettingSpec("delphi_risk_bands", "Delphi risk bands",
                 "From 0 to 100, like 0-20 very high, 21-40 high, 41-60 moderate, 61-80 low, "

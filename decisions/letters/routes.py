@@ -5,11 +5,12 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from decisions import bp
+from decisions import bp, job_pages
+from decisions import jobs as decision_jobs
 from decisions.forms import ActionForm
 from decisions.letters.service import (issue_letters, issued_letter_pdf, issue_refusal,
-                                      latest_letters, letters_zip, note_of, plan_letters,
-                                      sent_date)
+                                      latest_letters, letter_matches, letters_zip, note_of,
+                                      plan_letters, sent_date)
 from decisions.letters.document import render_letter
 from decisions.models import Letter
 from decisions.responses import pdf_response, refuse, safe_filename
@@ -22,14 +23,19 @@ from procurement.models import Bid, Bidder, Lot
 
 @bp.route("/procurements/<reference>/letters")
 def letters_page(reference):
+    """Each bid's letter and whether the one issued is still what the records draw (by its
+    data's digest: no letter is drawn to show the page)."""
     p = procurement_for(reference)
     planned = plan_letters(p)
     issued = latest_letters(p)
-    matches = {}
-    for bid_id, letter in issued.items():
-        _pdf, _name, matches[bid_id] = issued_letter_pdf(letter, planned)
+    by_bid, by_lot = {}, {}
+    for x in planned:  # each lot's table reads its own letters (1,000 bids, 50 lots)
+        by_bid[x.bid.id] = x
+        by_lot.setdefault(x.bid.lot_id, []).append(x)
+    matches = {bid_id: letter_matches(letter, by_bid.get(bid_id), p)
+               for bid_id, letter in issued.items()}
     note = note_of(p)
-    return render_template("decisions/letters.html", p=p, planned=planned, issued=issued,
+    return render_template("decisions/letters.html", p=p, by_lot=by_lot, issued=issued,
                            matches=matches, refusal=issue_refusal(p, planned),
                            sent=sent_date(p), recorded=p.date_of("decision_letters"),
                            note=note, action_form=ActionForm())
@@ -40,6 +46,8 @@ def letters_issue(reference):
     p = procurement_for(reference)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if decision_jobs.is_large(p):  # every letter or none, once, by a worker
+        return job_pages.start(decision_jobs.LETTERS_ISSUE, p)
     issued, refusal = issue_letters(p)
     if refusal:
         db.session.rollback()
@@ -73,7 +81,7 @@ def _supplier_letter(bid: Bid):
                                 ).scalars().first()
     if letter is None:
         return refuse(404, "No letter yet", "No letter about this bid has been issued yet.")
-    pdf, filename, _matches = issued_letter_pdf(letter)
+    pdf, filename = issued_letter_pdf(letter)
     if not pdf:
         return refuse(404, "No letter yet", "No letter about this bid has been issued yet.")
     return pdf_response(pdf, filename)
@@ -82,13 +90,14 @@ def _supplier_letter(bid: Bid):
 @bp.route("/procurements/<reference>/letters.zip")
 def letters_zip_download(reference):
     p = procurement_for(reference)
+    filename = f"{p.reference} letters.zip"
+    if decision_jobs.is_large(p):
+        return job_pages.start(decision_jobs.LETTERS_ZIP, p, filename)
     items = [(x.filename, render_letter(x.data)) for x in plan_letters(p) if x.data]
     if not items:
-        return refuse(409, "No letters to download",
-                      "No bid has a result to write about yet.")
+        return refuse(409, "No letters to download", decision_jobs.NO_LETTERS)
     resp = Response(letters_zip(items), mimetype="application/zip")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="{safe_filename(p.reference + " letters.zip")}"')
+    resp.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
 

@@ -14,6 +14,7 @@ from decisions.note import data as nd
 from decisions.models import DecisionNote
 from decisions.note.pdf import render_pack
 from decisions.note.service import get_or_create_note
+from evaluation.criteria.service import section_descriptions
 from evaluation.results.values import BidIn
 from evaluation.results.ranking import selection_causes
 from evaluation.results.inputs import procurement_results
@@ -51,12 +52,20 @@ def build_note_data(procurement: Procurement, note: DecisionNote | None = None) 
         contract_start=_day(procurement, "contract_start"),
         term_initial_years=procurement.initial_term_years,
         term_extensions=procurement.extensions,
-        lots=_lots(procurement, results),
+        lots=(lots := _lots(procurement, results)),
+        section_descriptions=_descriptions(procurement, lots),
         partners=[nd.Partner(p.name, p.annual_contribution) for p in procurement.partners],
         selection=_selection(procurement),
         signers=_signers(procurement, note, decision_maker),
         sensitive_phrases=[p for p in (note.sensitive_phrases or []) if p.strip()],
         eia=_annex(note, "EIA"), dpia=_annex(note, "DPIA"))
+
+
+def _descriptions(procurement: Procurement, lots: list[nd.Lot]) -> dict[str, str]:
+    """The descriptions of the sections the note's lots have (one left from a section no
+    longer in the model is not part of the note)."""
+    used = {s for lot in lots for s in lot.sections}
+    return {s: text for s, text in section_descriptions(procurement).items() if s in used}
 
 
 def decision_pack(procurement: Procurement, public: bool = False) -> bytes:

@@ -189,6 +189,9 @@ class NoteData:
     term_initial_years: int = 1
     term_extensions: list[int] = field(default_factory=list)  # [1, 1] for "3 + 1 + 1"
     lots: list[Lot] = field(default_factory=list)
+    # how the evaluation model describes its sections, for "Assessment of bids was
+    # undertaken through …" (decisions.note.wording); a section without one: its name
+    section_descriptions: dict[str, str] = field(default_factory=dict)
     partners: list[Partner] = field(default_factory=list)
     selection: list[SelectionOutcome] = field(default_factory=list)
     signers: list[Signer] = field(default_factory=list)
@@ -204,6 +207,13 @@ class NoteData:
     @property
     def term_years(self) -> int:
         return self.term_initial_years + sum(self.term_extensions)
+
+    @property
+    def assessment(self) -> str | None:
+        """"Assessment of bids was undertaken through …", the sections as the model names them."""
+        from decisions.note.wording import note_assessment
+
+        return note_assessment(self.lots, self.section_descriptions)
 
     @property
     def whole_term(self) -> Decimal:

@@ -165,9 +165,8 @@ class _Note:
         self.add(w.p("Bids received:"))
         self.add(*w.bullets(f"Lot {lot.code} – {lot.title}: {_count(lot.bids_received, 'bid').lower()}"
                             for lot in d.lots))
-        sections = list(dict.fromkeys(s for lot in d.lots for s in lot.sections))
-        if sections:
-            self.add(w.p(f"Assessment of bids was undertaken through {_join(sections)}."))
+        if d.assessment:
+            self.add(w.p(d.assessment))
         self.add(w.p("Following comprehensive evaluation and assessment, the winning tenders were secured from:"))
         self.add(*w.bullets(f"Lot {lot.code} {lot.title} – {lot.winner or 'no winning bid'}" for lot in d.lots))
 

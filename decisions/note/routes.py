@@ -8,7 +8,8 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from audit.services import record
-from decisions import bp
+from decisions import bp, job_pages
+from decisions import jobs as decision_jobs
 import clock
 from decisions.annexes.forms import TITLES
 from decisions.forms import (NARRATIVE_FIELDS, QUESTIONS, ActionForm, NoteForm, answer_field_name,
@@ -17,6 +18,8 @@ from decisions.forms import (NARRATIVE_FIELDS, QUESTIONS, ActionForm, NoteForm, 
 from decisions.letters.service import note_of
 from decisions.note.builder import build_note_data, decision_pack
 from decisions.note.pdf import render_note
+from decisions.note.wording import assessment_sentence
+from evaluation.criteria.service import procurement_sections, section_descriptions
 from decisions.note.service import assign_decision_number, default_marking, get_or_create_note
 from decisions.responses import pdf_response, read_only_refusal
 from procurement import states
@@ -72,7 +75,8 @@ def note_page(reference):
         annex_titles=TITLES, narrative_fields=NARRATIVE_FIELDS, questions=QUESTIONS,
         hints={k: h for k, _l, h in NARRATIVE_FIELDS},
         labels={k: lbl for k, lbl, _h in NARRATIVE_FIELDS},
-        nf=narrative_field_name, af=answer_field_name)
+        nf=narrative_field_name, af=answer_field_name,
+        assessment=assessment_sentence(procurement_sections(p), section_descriptions(p)))
 
 
 @bp.route("/procurements/<reference>/decision-note/number", methods=["POST"])
@@ -107,31 +111,34 @@ def _file_stem(p, note) -> str:
     return (note.decision_number if note and note.decision_number else p.reference).replace("/", "-")
 
 
+def _pdf(reference: str, kind: str, name: str, draw):
+    """A PDF of the note in the request; for a large tender, a job (decisions.jobs) and its
+    progress page, so that no request draws 50 lots."""
+    p = procurement_for(reference)
+    filename = f"{_file_stem(p, note_of(p))} {name}.pdf"
+    if decision_jobs.is_large(p):
+        return job_pages.start(kind, p, filename)
+    content = draw(p)
+    db.session.rollback()  # building may create an empty note: a download writes nothing
+    return pdf_response(content, filename)
+
+
 @bp.route("/procurements/<reference>/decision-note/note.pdf")
 def note_pdf(reference):
     """The note as it stands (a draft until signed), without annexes."""
-    p = procurement_for(reference)
-    stem = _file_stem(p, note_of(p))
-    content = render_note(build_note_data(p))
-    db.session.rollback()  # building may create an empty note: a download writes nothing
-    return pdf_response(content, f"{stem} decision note.pdf")
+    return _pdf(reference, decision_jobs.NOTE_PDF, "decision note",
+                lambda p: render_note(build_note_data(p)))
 
 
 @bp.route("/procurements/<reference>/decision-note/pack.pdf")
 def note_pack_pdf(reference):
     """The decision pack: the note, then the EIA and the DPIA."""
-    p = procurement_for(reference)
-    stem = _file_stem(p, note_of(p))
-    content = decision_pack(p)
-    db.session.rollback()
-    return pdf_response(content, f"{stem} decision pack.pdf")
+    return _pdf(reference, decision_jobs.PACK_PDF, "decision pack", decision_pack)
 
 
 @bp.route("/procurements/<reference>/decision-note/public-preview.pdf")
 def note_public_preview(reference):
     """The public version as it would be published: sensitive text replaced by [REDACTED]."""
-    p = procurement_for(reference)
-    stem = _file_stem(p, note_of(p))
-    content = decision_pack(p, public=True)
-    db.session.rollback()
-    return pdf_response(content, f"{stem} decision note (public version preview).pdf")
+    return _pdf(reference, decision_jobs.PUBLIC_PREVIEW,
+                "decision note (public version preview)",
+                lambda p: decision_pack(p, public=True))

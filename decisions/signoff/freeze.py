@@ -75,6 +75,10 @@ def _key(k) -> str:
 def note_part(data) -> dict:
     """NoteData as plain values, without signers' signing dates and comments."""
     out = _plain(data)
+    if not out.get("section_descriptions"):
+        # a note whose sections have no descriptions snapshots as it did before they existed,
+        # so versions sent before them are not seen as changed
+        out.pop("section_descriptions", None)
     for signer in out.get("signers", []):
         for name in LIVE_SIGNER_FIELDS:
             signer.pop(name, None)
@@ -294,13 +298,16 @@ def changed_parts(frozen: dict, current: dict, narrative_labels: dict | None = N
                 if (old_text.get(k) or "") != (new_text.get(k) or "")]
     sections += [labels.get(k, k.replace("_", " ")) for k in ("decision_maker", "strapline", "title")
                  if differs(k)]
+    if differs("section_descriptions"):
+        sections.append("the descriptions of the evaluation sections")
     if sections:
         parts.append("narrative text (" + ", ".join(sections) + ")")
     annexes = [words for key, words in ANNEX_WORDS.items() if differs(key)]
     if annexes:
         parts.append("annexes (" + ", ".join(annexes) + ")")
     parts += [words for key, words in OTHER_WORDS.items() if differs(key)]
-    handled = set(FIGURE_FIELDS) | {"narrative", "decision_maker", "strapline", "title"} \
+    handled = set(FIGURE_FIELDS) | {"narrative", "decision_maker", "strapline", "title",
+                                    "section_descriptions"} \
         | set(ANNEX_WORDS) | set(OTHER_WORDS)
     if any(differs(k) for k in set(old) | set(new) if k not in handled):
         parts.append("other details of the note")

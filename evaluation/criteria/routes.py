@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 
+from accounts.models import get_setting
+
 from evaluation import bp, rules
 from evaluation.criteria import service as model_editor
 from evaluation.models import Criterion
@@ -37,7 +39,8 @@ def _criterion_form(procurement, lot, criterion, values, errors, status=200):
     lock = model_editor.lock_reason(lot)
     return render_template("evaluation/criterion.html", p=procurement, lot=lot,
                            criterion=criterion, values=values, form=FormErrors(errors),
-                           lock=lock), status
+                           lock=lock, default_step_words=rules.step_words(
+                               rules.criterion_step(None, get_setting("score_step")))), status
 
 
 def _values_of(c: Criterion | None) -> dict:
@@ -46,7 +49,8 @@ def _values_of(c: Criterion | None) -> dict:
     return {"code": c.code, "section": c.section, "title": c.title,
             "weight": raw_score(c.weight), "kind": c.kind,
             "max_score": raw_score(c.max_score), "min_score": raw_score(c.min_score),
-            "descriptors": rules.descriptors_text(c.descriptors)}
+            "descriptors": rules.descriptors_text(c.descriptors),
+            "score_step": raw_score(c.score_step) if c.score_step is not None else ""}
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/model/criteria/new", methods=["GET", "POST"])

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from audit.services import record
 from evaluation import rules
-from evaluation.models import Consensus, Criterion, Score, SectionMinimum
+from evaluation.models import Consensus, Criterion, Score, SectionDescription, SectionMinimum
 from evaluation.rules import Refused
 from extensions import db
-from procurement.models import Bid, Lot
+from procurement.models import Bid, Lot, Procurement
 
 
 def score_count(lot: Lot) -> int:
@@ -42,7 +42,7 @@ def model_problems(lot: Lot) -> list[str]:
 def as_dict(c: Criterion) -> dict:
     return {"code": c.code, "section": c.section, "title": c.title, "weight": c.weight,
             "kind": c.kind, "max_score": c.max_score, "min_score": c.min_score,
-            "descriptors": c.descriptors or {}}
+            "descriptors": c.descriptors or {}, "score_step": c.score_step}
 
 
 def _ensure_editable(lot: Lot) -> None:
@@ -64,6 +64,10 @@ def check_criterion(lot: Lot, form: dict, criterion: Criterion | None = None
     if error and clean.get("kind") == "scored":
         errors["descriptors"] = error
     clean["descriptors"] = descriptors if clean.get("kind") == "scored" else {}
+    step, error = rules.step_error(form.get("score_step", ""), clean.get("max_score"))
+    if error and clean.get("kind") == "scored":
+        errors["score_step"] = error
+    clean["score_step"] = step if clean.get("kind") == "scored" else None
     return clean, errors
 
 
@@ -150,3 +154,45 @@ def lock_model(lot: Lot, why: str) -> None:
     lot.model_locked = True
     record("lot", lot.id, "model_locked", {"model_locked": False},
            {"model_locked": True, "why": why}, procurement_ref=lot.procurement.reference)
+
+
+def procurement_sections(procurement: Procurement) -> list[str]:
+    """The sections of every lot's model, lot by lot in model order, each once (the order
+    of the decision note's evaluation tables)."""
+    rows = db.session.execute(  # one query for every lot (the note page of 50 lots)
+        select(Criterion.section).join(Lot, Criterion.lot_id == Lot.id)
+        .where(Lot.procurement_id == procurement.id)
+        .order_by(Lot.position, Lot.id, Criterion.position, Criterion.id)).scalars()
+    return list(dict.fromkeys(rows))
+
+
+def section_descriptions(procurement: Procurement) -> dict[str, str]:
+    """section -> how the decision note names it (sections without one are absent)."""
+    return dict(db.session.execute(
+        select(SectionDescription.section, SectionDescription.description)
+        .where(SectionDescription.procurement_id == procurement.id)).all())
+
+
+def set_section_description(procurement: Procurement, section: str, text: str) -> bool:
+    """Set (empty: remove) a section's description, with its audit record; the caller
+    commits. Whether anything changed. The note's data version moves with it (narrative)."""
+    if section not in procurement_sections(procurement):
+        raise Refused(f"The evaluation model has no section called {section}.")
+    row = db.session.execute(select(SectionDescription).where(
+        SectionDescription.procurement_id == procurement.id,
+        SectionDescription.section == section)).scalar_one_or_none()
+    before = {"section": section, "description": row.description} if row else None
+    if (row.description if row else "") == text:
+        return False
+    if not text:
+        db.session.delete(row)
+        after = None
+    else:
+        if row is None:
+            row = SectionDescription(procurement_id=procurement.id, section=section)
+            db.session.add(row)
+        row.description = text
+        after = {"section": section, "description": text}
+    record("section_description", f"{procurement.id}:{section}", "delete" if after is None
+           else "set", before, after, procurement_ref=procurement.reference)
+    return True

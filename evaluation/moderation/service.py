@@ -146,15 +146,15 @@ def bid_context(lot: Lot, bid: Bid) -> dict:
 def check_consensus(criteria: list[Criterion], form: dict
                     ) -> tuple[dict[int, tuple[Decimal, str]], dict[str, str]]:
     """`consensus-<criterion id>` and `rationale-<criterion id>`; an empty row is skipped."""
-    from evaluation.scoring.service import score_step
+    from evaluation.scoring.service import step_of
 
-    clean, errors, step = {}, {}, score_step()
+    clean, errors = {}, {}
     for c in criteria:
         text = (form.get(f"consensus-{c.id}") or "").strip()
         rationale = (form.get(f"rationale-{c.id}") or "").strip()
         if not text and not rationale:
             continue
-        value, error = rules.score_error(text, c.max_score, step)
+        value, error = rules.score_error(text, c.max_score, step_of(c))
         if error:
             errors[f"consensus-{c.id}"] = f"{c.code}: {error}"
         r_error = rules.rationale_error(rationale)

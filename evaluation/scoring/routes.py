@@ -99,8 +99,8 @@ def score_bid(reference, code, bid_id):
                                scores_submitted=locked),
                            refusal=svc.scoring_refusal(lot), form=FormErrors(errors),
                            min_length=svc.justification_min_length(),
-                           score_rule=rules.score_rule, step_words=rules.step_words,
-                           step=svc.score_step())
+                           steps={c.id: svc.step_of(c) for c in criteria},
+                           score_rule=rules.score_rule, step_words=rules.step_words)
 
 
 @bp.route("/evaluation/<reference>/lots/<code>/scoring/submit", methods=["POST"])
@@ -138,6 +138,6 @@ def my_scores_json(reference, code):
 
 
 @bp.app_template_global("score_rule_for")
-def score_rule_for(max_score) -> str:
+def score_rule_for(criterion) -> str:
     """The scale's rule for a criterion, as its hint says it (the validation says the same)."""
-    return rules.score_rule(max_score, svc.score_step())
+    return rules.score_rule(criterion.max_score, svc.step_of(criterion))

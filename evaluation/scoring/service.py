@@ -26,10 +26,10 @@ def justification_min_length() -> int:
         return 20
 
 
-def score_step() -> Decimal:
-    """The scoring scale's step (a setting; whole or half points unless changed)."""
-    value = rules.parse_number(get_setting("score_step"), places=2)
-    return value if value and value > 0 else rules.DEFAULT_STEP
+def step_of(criterion: Criterion) -> Decimal:
+    """The step of this criterion's scale: its own (the evaluation model's), else the
+    setting's. The hint, the scoring and the consensus validation all ask here."""
+    return rules.criterion_step(criterion.score_step, get_setting("score_step"))
 
 
 def draft_warnings(criteria: list[Criterion], form: dict) -> list[str]:
@@ -98,7 +98,6 @@ def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
     A draft keeps what is typed (a row left empty is cleared); a submission needs every
     criterion scored with a justification of the minimum length."""
     min_length = justification_min_length()
-    step = score_step()
     clean: dict[int, tuple[Decimal | None, str]] = {}
     errors: dict[str, str] = {}
     for c in criteria:
@@ -107,7 +106,7 @@ def check_scores(criteria: list[Criterion], form: dict, *, submit: bool
         if not submit and not text and not justification:
             clean[c.id] = (None, "")
             continue
-        value, error = rules.score_error(text, c.max_score, step)
+        value, error = rules.score_error(text, c.max_score, step_of(c))
         if error:
             errors[f"score-{c.id}"] = f"{c.code}: {error}"
         if submit:

@@ -1,4 +1,4 @@
-// A job's progress page (templates/evaluation/job.html): polls its JSON status and updates
+// A job's progress page (templates/job.html, every kind of job): polls its JSON status and updates
 // the counts; when the job ends, reloads the page for its result or its errors. Without
 // JavaScript the page's refresh link does the same.
 const box = document.getElementById("job");

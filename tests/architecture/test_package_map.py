@@ -38,14 +38,14 @@ PURE = [
     "decisions/note/numbering.py", "decisions/signoff/rules.py", "audit/chain.py",
     "procurement/notices/rules.py", "procurement/notices/periods.py",
     "procurement/notices/filetypes.py", "publication/ocds.py",
-    "decisions/signoff/retry.py",
+    "decisions/signoff/retry.py", "decisions/letters/rules.py",
     "procurement/cpv.py", "procurement/setup/rules.py",
     "interchange/workbook_limits.py", "decisions/annexes/pdf_safety.py",
     "accounts/passwords.py", "accounts/session_rules.py",
     "accounts/admin/rules.py", "accounts/registration_rules.py",
     "procurement/bids/rules.py", "procurement/bids/opening_rules.py",
     "procurement/selection/rules.py", "procurement/selection/financial_rules.py",
-    "audit/describe.py", "decisions/markup.py",
+    "audit/describe.py", "decisions/markup.py", "decisions/note/wording.py",
 ]
 FRAMEWORK = {"flask", "flask_sqlalchemy", "sqlalchemy", "flask_login", "flask_wtf", "extensions"}
 

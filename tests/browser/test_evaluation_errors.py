@@ -129,3 +129,26 @@ def test_consensus_out_of_range_and_without_rationale(browser, live_server, eval
     visit(officer, f"/evaluation/{REF}/lots/B/moderation")
     assert "Unmoderated" in officer.locator("main").inner_text()  # nothing was recorded
     officer.context.close()
+
+
+def test_a_bad_step_and_a_bad_section_description(browser, live_server, evaluator):
+    """Issue 16, points 4 and 9: the officer's step per criterion and section descriptions."""
+    officer = new_person(browser, live_server["url"], OFFICER)
+    visit(officer, lot_url("/model"))
+    press(officer, "#change-VFM1")
+    officer.fill("#score_step", "2")
+    press(officer, "#save-criterion")
+    assert_error_page(officer, {
+        "score_step": "Step must divide the maximum score of 5 exactly, like 1 or 0.5"})
+    assert officer.input_value("#score_step") == "2"  # what was typed comes back
+    visit(officer, f"/procurements/{REF}/decision-note/sections")
+    officer.fill("#description-0", "a written Quality submission.")
+    press(officer, "#save-descriptions")
+    assert_error_page(officer, {
+        "description-0": "Value for Money: Description must be phrases the note joins into its "
+                         "sentence, without a full stop, comma or semicolon at the end of a line"})
+    officer.fill("#description-0", "a written Quality submission")
+    press(officer, "#save-descriptions", f"/procurements/{REF}/decision-note/sections")
+    assert ("through a written Quality submission and Presentation."
+            in officer.locator("#assessment-sentence").inner_text())
+    officer.context.close()

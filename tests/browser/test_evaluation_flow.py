@@ -182,6 +182,7 @@ def officer_page(browser, live_server):
     "/procurements/SCO-DA-2023/decision-note/sign-off",
     "/procurements/SCO-DA-2023/decision-note/annexes/eia",
     "/procurements/SCO-DA-2023/decision-note/annexes/dpia",
+    "/procurements/SCO-DA-2023/decision-note/sections",
 ])
 def test_officer_pages_are_accessible(officer_page, path):
     """The demo's other pages the officer works on, each checked by axe-core."""

@@ -72,6 +72,7 @@ def _note(p) -> DecisionNote:
 FIGURE_CHANGES = {
     "consensus value": lambda p: setattr(_consensus(p), "value", Decimal("5")),
     "criterion weight": lambda p: setattr(_criterion(p), "weight", Decimal("61")),
+    "criterion step": lambda p: setattr(_criterion(p), "score_step", Decimal("1")),
     "new criterion": lambda p: _lot(p).criteria.append(Criterion(
         code="Q2", section="Quality", title="Social value", weight=Decimal("1"), kind="scored",
         max_score=Decimal("5"), position=3)),
@@ -172,6 +173,20 @@ def test_saving_the_narrative_through_the_page_bumps_narrative(app, users, sent)
     assert now(sent) == Counters(before.figures, before.narrative + 1, before.annexes)
     assert freeze.changed_counters(version_of(sent)) == ["narrative"]
     assert freeze.is_stale(version_of(sent))
+
+
+def test_describing_a_section_through_the_page_bumps_narrative_and_says_so(app, users, sent):
+    officer = client_for(app, users["officer"].email)
+    page = f"/procurements/{sent.reference}/decision-note/sections"
+    before = now(sent)
+    assert officer.post(page, data={"csrf_token": csrf_token(officer, page),
+                                    "description-0": "a written quality submission"}
+                        ).status_code == 303
+    assert now(sent) == Counters(before.figures, before.narrative + 1, before.annexes)
+    version = version_of(sent)
+    assert freeze.changed_counters(version) == ["narrative"] and freeze.is_stale(version)
+    assert freeze.what_changed(version, _note(sent)) == [
+        "narrative text (the descriptions of the evaluation sections)"]
 
 
 def test_an_annex_bumps_annexes(sent):

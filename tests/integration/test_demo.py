@@ -55,3 +55,17 @@ def test_make_run_serves_with_gunicorn_and_installs_quietly():
     assert "gunicorn" in run and "$(FLASK) run" not in run
     assert "demo logins --url" in run
     assert 'PYTHONWARNINGS="ignore:Editable installation"' in make and "--quiet" in make
+
+
+def test_the_demo_note_says_how_bids_were_assessed_as_the_reference(app):
+    """Issue 16, point 9: the demo's section descriptions, set once by `demo load`."""
+    from decisions.note.builder import build_note_data
+    from evaluation.models import SectionDescription
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert db.session.scalar(select(func.count(SectionDescription.id))) == 2
+    data = build_note_data(find_procurement("SCO-DA-2023"))
+    assert data.assessment == ("Assessment of bids was undertaken through a written Quality "
+                               "submission, a Value for Money submission and an Interview process.")

@@ -19,6 +19,7 @@ PAGES = {
     "evaluation overview": "/evaluation/{ref}",
     "decision note page": "/procurements/{ref}/decision-note",
     "sign-off page": "/procurements/{ref}/decision-note/sign-off",
+    "letters page": "/procurements/{ref}/letters",
 }
 
 

@@ -144,3 +144,43 @@ def test_zip_letters():
 def test_a_letter_says_its_title_and_language():
     reader = PdfReader(io.BytesIO(render_letter(make())))
     assert reader.metadata.title and reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+# -- decisions.letters.rules: the fingerprint, "nothing new", the size of a job ----------------
+
+def test_the_data_digest_is_the_letter_s_data():
+    from decisions.letters.rules import data_digest
+
+    assert data_digest(make()) == data_digest(make())
+    assert len(data_digest(make())) == 64
+    assert data_digest(make(total=78.124)) != data_digest(make())
+    assert data_digest(make(standstill_end=date(2024, 12, 28))) != data_digest(make())
+    assert data_digest(make(reasons=[])) != data_digest(make())
+    # the sections' order is the letter's table's order: another order is another letter
+    reordered = dict(reversed(list(make().sections.items())))
+    assert data_digest(make(sections=reordered)) != data_digest(make())
+
+
+def test_the_data_digest_refuses_what_is_not_a_letter_s_data():
+    from decisions.letters.rules import data_digest
+
+    with pytest.raises(TypeError):
+        data_digest({"bidder": "x"})
+
+
+def test_nothing_new_only_when_every_bid_has_that_very_letter():
+    from decisions.letters.rules import nothing_new
+
+    assert nothing_new({1: "a", 2: "b"}, {1: "a", 2: "b"})
+    assert not nothing_new({1: "a", 2: "b"}, {1: "a"})  # bid 2 has no letter yet
+    assert not nothing_new({1: "a", 2: "b"}, {1: "a", 2: "c"})  # bid 2's records changed
+    assert not nothing_new({1: "a"}, {1: None})  # issued before digests: never "the same"
+    assert not nothing_new({}, {})  # no letters to issue is not "issued already"
+    assert nothing_new({1: "a"}, {1: "a", 9: "z"})  # a bid no longer planned is not asked
+
+
+def test_a_large_tender_is_more_bids_than_the_setting():
+    from decisions.letters.rules import is_large
+
+    assert not is_large(200, 200) and is_large(201, 200)
+    assert is_large(1, 0) and not is_large(0, 0)

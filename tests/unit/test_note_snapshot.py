@@ -101,3 +101,19 @@ def test_staleness_is_asked_of_an_open_or_standing_version_only():
     assert r.checks_staleness("completed", "completed")
     assert not r.checks_staleness("completed", "draft")  # a new version is being drafted
     assert not r.checks_staleness("superseded", "sent")
+
+
+def test_section_descriptions_are_frozen_and_come_back():
+    original = demo_note_data()
+    assert frozen(original)["section_descriptions"] == original.section_descriptions
+    back = note_data_from_snapshot(frozen(original))
+    assert back.section_descriptions == original.section_descriptions
+    assert back.assessment == original.assessment and "an Interview process" in back.assessment
+
+
+def test_a_note_without_section_descriptions_snapshots_as_before_they_existed():
+    plain = dataclasses.replace(demo_note_data(), section_descriptions={})
+    assert "section_descriptions" not in frozen(plain)  # versions sent earlier stay whole
+    back = note_data_from_snapshot(frozen(plain))
+    assert back.section_descriptions == {}
+    assert back.assessment == "Assessment of bids was undertaken through Value for Money and Presentation."
