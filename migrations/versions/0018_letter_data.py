@@ -1,7 +1,7 @@
 """letters: a fingerprint of the data each letter was drawn from, kept when it is issued
 
 Revision ID: 0018_letter_data
-Revises: 0016_score_progress
+Revises: 0017_criterion_step
 Create Date: 2026-12-02 15:00:00
 
 The letters page shows whether the records still draw the letter that was issued. It used to
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_letter_data'
-down_revision = '0016_score_progress'
+down_revision = '0017_criterion_step'
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ def _columns() -> dict[str, dict]:
 
 
 def test_0018_up_and_down(fresh):  # noqa: F811
-    upgrade(revision="0016_score_progress")
+    upgrade(revision="0017_criterion_step")
     assert "data_sha256" not in _columns()
     upgrade(revision="0018_letter_data")
     column = _columns()["data_sha256"]
@@ -23,6 +23,6 @@ def test_0018_up_and_down(fresh):  # noqa: F811
         diff = [d for d in compare_metadata(MigrationContext.configure(c), db.metadata)
                 if _table_of(d) == "letter"]
     assert diff == []
-    downgrade(revision="0016_score_progress")
+    downgrade(revision="0017_criterion_step")
     assert "data_sha256" not in _columns()
     upgrade()
