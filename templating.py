@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
+from jinja2 import Undefined
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,6 +14,7 @@ from extensions import db
 from procurement.formatting import money, score, when
 
 UK = ZoneInfo("Europe/London")
+EXPIRED = "Your form expired: reload the page and try again"
 
 
 def uk_when(value, with_time: bool = True) -> str:
@@ -44,7 +46,25 @@ def feedback_url() -> str:
     return g.feedback_url
 
 
+def form_errors(form) -> list[tuple[str, str]]:
+    """A WTForms form's errors as the error summary's (field id, message), in field order: a
+    list of rows by each row's own fields (their ids are the ones on the page); an expired
+    CSRF token links to the main content, having no field of its own to link to."""
+    links: list[tuple[str, str]] = []
+    if form is None or isinstance(form, Undefined):
+        return links  # a page shown without its form
+    for f in form:
+        if f.type == "FieldList":
+            links += [(sub.id, e) for entry in f.entries for sub in entry.form for e in sub.errors]
+        elif f.type == "CSRFTokenField":
+            links += [("main-content", EXPIRED) for _ in f.errors]
+        else:
+            links += [(f.id, e) for e in f.errors]
+    return links
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["form_errors"] = form_errors
     app.jinja_env.globals["feedback_url"] = feedback_url
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["score2"] = score

@@ -9,14 +9,18 @@ from flask import flash, redirect, render_template
 
 
 class FormErrors:
-    """Errors of a hand-parsed form, shaped like a WTForms form's for base.html and
-    macros.error_summary: {field id: [message]}; each links to the field with that id."""
+    """Errors of a hand-parsed form, shaped like a WTForms form's for base.html: {field id:
+    [message]}; `summary` gives them to macros.error_summary, each linked to its field."""
 
     def __init__(self, errors: dict[str, str] | None = None):
         self.errors = {k: [v] for k, v in (errors or {}).items()}
 
     def __contains__(self, name) -> bool:
         return False
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        return [(name, m) for name, messages in self.errors.items() for m in messages]
 
     def message(self, name: str) -> str | None:
         return self.errors.get(name, [None])[0]

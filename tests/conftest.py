@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from accounts.models import Organisation, User
 from app import create_app
-from extensions import cache, db
+from extensions import cache, db, limiter
 
 PASSWORD = "correct horse battery staple"
 _HASH = None  # hashing is slow by design: hash once per run
@@ -47,6 +47,17 @@ def _normalise(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(request):
+    """Each test starts with nothing counted by the throttles (Flask-Limiter's storage): the
+    suite's app lives for the whole session, and one test's requests, or a module's cells,
+    would otherwise use up another's limit. Tests without the suite's app are left alone."""
+    if "_app" in request.fixturenames:
+        with request.getfixturevalue("_app").app_context():
+            limiter.reset()
+    yield
 
 
 @pytest.fixture()

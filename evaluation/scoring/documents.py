@@ -4,17 +4,16 @@ first; 404 while the bid is sealed; never for an evaluator conflicted with the b
 has not declared yet)."""
 from __future__ import annotations
 
-from flask import Response, abort, stream_with_context
+from flask import Response, abort
 
 from evaluation import bp
 from evaluation.guards import declared_map, require_member
-from extensions import db
 from procurement.access import granted, lot_for
 from procurement.bids import storage
 from procurement.bids.models import BidDocument
 from procurement.bids.opening import opened_documents
 from procurement.bids.sealed import open_bid_for
-from procurement.notices.filetypes import TYPES, safe_filename
+from procurement.notices.filetypes import TYPES
 from procurement.policy import PANEL
 
 # The preview is framed by the app's own scoring page only; everything else keeps the
@@ -36,20 +35,9 @@ def _document(reference, code, bid_id, bid_document_id) -> BidDocument:
 
 
 def _send(doc: BidDocument, *, inline: bool) -> Response:
-    stored = doc.file
-    try:
-        chunks = storage.checked_chunks(stored)
-    except storage.FileDamaged:
-        db.session.rollback()
-        abort(409)  # never send bytes that no longer match their hash
     kind = TYPES.get(doc.file_type)
     mimetype = kind.content_type if kind else "application/octet-stream"
-    resp = Response(stream_with_context(chunks), mimetype=mimetype)
-    resp.headers["Content-Length"] = str(stored.size)
-    disposition = "inline" if inline else "attachment"
-    resp.headers["Content-Disposition"] = f'{disposition}; filename="{safe_filename(doc.name)}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp = storage.send(doc.file, doc.name, mimetype, inline=inline)
     if inline:
         resp.headers["Content-Security-Policy"] = PREVIEW_CSP
         resp.headers["X-Frame-Options"] = "SAMEORIGIN"

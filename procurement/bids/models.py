@@ -22,15 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import User
 from clock import utcnow
 from extensions import db
+from procurement.bids.opening_rules import (DRAFT, OPENED, SOURCE_TENDER,  # noqa: F401
+                                            SOURCE_WORKBOOK, SUBMITTED, SUPERSEDED, WITHDRAWN)
 from procurement.models import Bid, Procurement
 
 MONEY = Numeric(14, 2)
-
-# BidVersion.state
-DRAFT, SUBMITTED, SUPERSEDED, WITHDRAWN, OPENED = (
-    "draft", "submitted", "superseded", "withdrawn", "opened")
-# Bid.source
-SOURCE_TENDER, SOURCE_WORKBOOK = "tender", "workbook"
 
 
 class StoredFile(db.Model):

@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-# Bid.source / Bid.state values (procurement.bids.models names them too)
-SOURCE_TENDER = "tender"
-OPENED = "opened"
-WITHDRAWN = "withdrawn"
+# BidVersion.state (Bid.state takes submitted, withdrawn and opened too); the models import
+# them from here, so the rules and the records cannot drift apart
+DRAFT, SUBMITTED, SUPERSEDED, WITHDRAWN, OPENED = (
+    "draft", "submitted", "superseded", "withdrawn", "opened")
+# Bid.source
+SOURCE_TENDER, SOURCE_WORKBOOK = "tender", "workbook"
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ to submit is taken as the declaration (there is no box to tick in it).
 """
 from __future__ import annotations
 
-from flask import (Response, abort, current_app, flash, g, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -226,18 +225,7 @@ def bid_document(reference, code, document_id):
     if doc is None:
         abort(404)
     kind = filetypes.TYPES.get(doc.file_type)
-    try:
-        chunks = storage.checked_chunks(doc.file)
-    except storage.FileDamaged:
-        current_app.logger.error("bid document %s does not match its sha256", doc.id)
-        abort(409)
-    resp = Response(stream_with_context(chunks), mimetype=kind.content_type)
-    name = filetypes.safe_filename(filetypes.download_name(doc.name, kind))
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    resp.headers["Content-Length"] = str(doc.size)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return storage.send(doc.file, filetypes.download_name(doc.name, kind), kind.content_type)
 
 
 @bp.route("/bids")

@@ -11,10 +11,12 @@ import hashlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from flask import Response, abort, current_app, stream_with_context
 from sqlalchemy import select
 
 from extensions import db
 from procurement.bids.models import FileChunk, StoredFile
+from procurement.notices.filetypes import safe_filename
 
 CHUNK = 256 * 1024
 
@@ -69,6 +71,24 @@ def checked_chunks(stored: StoredFile) -> Iterator[bytes]:
     if not verify(stored):
         raise FileDamaged(f"stored file {stored.id} does not match its sha256")
     return chunks(stored.id)
+
+
+def send(stored: StoredFile, name: str, mimetype: str, inline: bool = False) -> Response:
+    """A response streaming the file, its hash checked before a byte is sent (409 if it no
+    longer matches); never cached, never sniffed, saved as `name` unless shown `inline`."""
+    try:
+        chunks = checked_chunks(stored)
+    except FileDamaged:
+        current_app.logger.error("stored file %s does not match its sha256", stored.id)
+        db.session.rollback()
+        abort(409)
+    resp = Response(stream_with_context(chunks), mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    resp.headers["Content-Disposition"] = f'{disposition}; filename="{safe_filename(name)}"'
+    resp.headers["Content-Length"] = str(stored.size)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 def read_all(stored: StoredFile) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -208,10 +208,7 @@ def selection_confirm(reference, mark_id):
 
 @bp.route(BASE + "/answers/<int:answer_id>/evidence")
 def selection_evidence(reference, answer_id):
-    from flask import current_app, stream_with_context
-
     from procurement.bids import storage
-    from procurement.notices import filetypes
     from procurement.selection.models import SqAnswer
 
     p = procurement_for(reference)
@@ -221,18 +218,7 @@ def selection_evidence(reference, answer_id):
     if not services.opened(a.answer_set.bidder):
         abort(403)
     stored = db.session.get(storage.StoredFile, a.evidence_file_id)
-    try:  # the hash checked before a byte is sent, as for a bid's documents
-        chunks = storage.checked_chunks(stored)
-    except storage.FileDamaged:
-        current_app.logger.error("SQ evidence %s does not match its sha256", a.id)
-        abort(409)
-    name = filetypes.safe_filename(a.evidence_filename or "evidence")
-    resp = Response(stream_with_context(chunks), mimetype="application/octet-stream")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    resp.headers["Content-Length"] = str(stored.size)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return storage.send(stored, a.evidence_filename or "evidence", "application/octet-stream")
 
 
 # -- the supplier's answers ---------------------------------------------------------------

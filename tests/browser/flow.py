@@ -159,3 +159,14 @@ def key_navigates(page, key: str = "Enter", expect_path: str | None = None):
     if expect_path is not None:
         assert page.url.split("?")[0].split("#")[0].endswith(expect_path), page.url
     assert_accessible(page)
+
+
+def fill_form(page, values: dict[str, str]) -> None:
+    """Fill a form's fields by their names: text typed in, a radio button picked by its value
+    (as a person would, field by field)."""
+    for name, value in values.items():
+        radios = page.locator(f'input[type="radio"][name="{name}"]')
+        if radios.count():
+            radios.locator(f'xpath=self::*[@value="{value}"]').check()
+        else:
+            page.locator(f'[name="{name}"]').fill(value)

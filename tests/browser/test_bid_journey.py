@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.browser.flow import OFFICER, new_person, press, success_banner, visit
+from tests.browser.flow import OFFICER, fill_form, new_person, press, success_banner, visit
 from tests.browser.test_supplier_registration import link_to, smtp  # noqa: F401 (a fixture)
+from tests.registration import details
 from tests.smtp_server import SMTPServer
 
 REF = "BR-JOURNEY-1"
@@ -78,18 +79,10 @@ def opportunity(live_server):
 def register(page, smtp_server):
     page.goto("/login")
     press(page, "text=Register your organisation as a supplier", "/register")
-    page.fill("#organisation_name", ORGANISATION)
-    page.check("#identifier_scheme")  # Companies House
-    page.fill("#identifier", "07654321")
-    page.fill("#address", "5 Mill Street\nLeek\nST13 5AA")
-    page.fill("#contact_name", "Kim Osei")
-    page.fill("#contact_phone", "01632 960 002")
-    page.check("#sme")
-    page.check("#vcse")
-    page.fill("#name", "Kim Osei")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm_password", PASSWORD)
+    fill_form(page, details(organisation_name=ORGANISATION, identifier="07654321",
+                            address="5 Mill Street\nLeek\nST13 5AA", contact_name="Kim Osei",
+                            contact_phone="01632 960 002", vcse="yes", name="Kim Osei",
+                            email=EMAIL, password=PASSWORD, confirm_password=PASSWORD))
     press(page, "#register")
     assert page.title().startswith("Check your email"), page.title()
     visit(page, link_to(smtp_server, EMAIL))

@@ -3,38 +3,26 @@ real SMTP server received, signs in and invites a colleague, who accepts; axe-co
 violation on any of these pages, with their errors shown too."""
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 import pytest
-from flask_mailman import Mail
 
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.flow import fill_form
+from tests.registration import PASSWORD, details, link_path, mail_to_smtp
 from tests.smtp_server import SMTPServer
 
-PASSWORD = "lantern orchard pebble"
 EMAIL = "sam@riverside-care.example"
 
 
 @pytest.fixture()
 def smtp(live_server):
     """The served app's mail to a real SMTP server for this test (and back after)."""
-    app = live_server["app"]
-    server = SMTPServer().start()
-    saved = app.extensions["mailman"], app.config["MAIL_DEFAULT_SENDER"]
-    app.extensions["mailman"] = Mail.init_mail({**app.config, **server.config}, app.testing)
-    app.config["MAIL_DEFAULT_SENDER"] = server.config["MAIL_DEFAULT_SENDER"]
-    try:
+    with mail_to_smtp(live_server["app"]) as server:
         yield server
-    finally:
-        app.extensions["mailman"], app.config["MAIL_DEFAULT_SENDER"] = saved
-        server.stop()
 
 
 def link_to(smtp: SMTPServer, address: str) -> str:
     (message,) = [m for m in smtp.wait_for(1) if m["To"] == address][-1:]
-    (url,) = re.findall(r"https?://\S+", SMTPServer.body(message))
-    return urlsplit(url).path
+    return link_path(message)
 
 
 def test_register_confirm_sign_in_and_invite(page, smtp, browser, live_server):
@@ -52,18 +40,9 @@ def test_register_confirm_sign_in_and_invite(page, smtp, browser, live_server):
     summary.locator("a", has_text="Select yes if your organisation is an SME").click()
     assert page.evaluate("document.activeElement.id") == "sme"
 
-    page.fill("#organisation_name", "Riverside Care Ltd")
-    page.check("#identifier_scheme")  # the first register: Companies House
-    page.fill("#identifier", "1234")  # not a company number
-    page.fill("#address", "2 River Lane\nStone\nST15 8AA")
-    page.fill("#contact_name", "Sam Patel")
-    page.fill("#contact_phone", "01632 960 001")
-    page.check("#sme")
-    page.check("#vcse-2")
-    page.fill("#name", "Sam Patel")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm_password", PASSWORD)
+    fill_form(page, details(organisation_name="Riverside Care Ltd",
+                            identifier="1234",  # not a company number
+                            address="2 River Lane\nStone\nST15 8AA", email=EMAIL))
     page.click("#register")
     assert "Enter a real Companies House number" in page.locator(
         ".govuk-error-summary").inner_text()

@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 
 import clock
 from accounts.models import Organisation
-from evaluation.models import Criterion
+from demo import opportunity
 from extensions import db
-from procurement.models import Lot, Procurement, TimelineDate
+from procurement.models import Procurement
 from procurement.notices.models import Notice
 
 UK_NOON = 12
@@ -32,31 +31,21 @@ def uk_days_ahead(days: int, hour: int = UK_NOON) -> datetime:
                                       datetime.min.time()).replace(hour=hour))
 
 
+LOTS = (("A", "Lot A outreach", "250000.00"), ("B", "Lot B outreach", "120000.00"))
+
+
 def open_tender(buyer: Organisation, reference: str = "NT-OPEN-1", regime: str = "PCR2015-OPEN",
                 deadline_days: int | None = 40, clarification_days: int | None = 20,
                 title: str = "Community domestic abuse outreach services",
                 cpv: str = "85312000-9, 85320000-8") -> Procurement:
-    p = Procurement(reference=reference, title=title, organisation=buyer, regime=regime,
-                    description="Outreach and refuge support across the county.\n\n"
-                                "Two lots, let separately.",
-                    relates_to="Policing,Crime", initial_term_years=3, extension_years="1,1",
-                    cpv_codes=cpv, region="West Midlands", state="draft")
-    db.session.add(p)
-    for i, (code, value) in enumerate((("A", "250000.00"), ("B", "120000.00")), 1):
-        lot = Lot(code=code, title=f"Lot {code} outreach", annual_value=Decimal(value),
-                  position=i)
-        lot.criteria = [
-            Criterion(code="Q1", section="Quality", title="Service delivery",
-                      weight=Decimal("60"), kind="scored", max_score=Decimal("5"), position=1),
-            Criterion(code="P1", section="Price", title="Price", weight=Decimal("40"),
-                      kind="price", position=2)]
-        p.lots.append(lot)
-    if deadline_days is not None:
-        p.dates.append(TimelineDate(kind="tender_deadline", at=uk_days_ahead(deadline_days),
-                                    with_time=True))
-    if clarification_days is not None:
-        p.dates.append(TimelineDate(kind="clarification_deadline",
-                                    at=uk_days_ahead(clarification_days), with_time=True))
+    """The demo's opportunity (demo.opportunity.build) under this reference, these days ahead
+    and the tests' own names and values, committed."""
+    p = opportunity.build(
+        buyer, reference,
+        uk_days_ahead(deadline_days) if deadline_days is not None else None,
+        uk_days_ahead(clarification_days) if clarification_days is not None else None,
+        title=title, regime=regime, cpv=cpv, lots=LOTS,
+        description="Outreach and refuge support across the county.\n\nTwo lots, let separately.")
     db.session.commit()
     return p
 

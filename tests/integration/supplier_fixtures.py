@@ -2,39 +2,21 @@
 held between requests (each request its own, as in production), and helpers to register."""
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 import pytest
-from flask_mailman import Mail
 
 from extensions import db
 from tests.conftest import _empty_tables, csrf_token
+from tests.registration import GOOD, PASSWORD, details, link_path, mail_to_smtp  # noqa: F401
 from tests.smtp_server import SMTPServer
 
-PASSWORD_NEW = "lantern orchard pebble"
-GOOD = {
-    "organisation_name": "Brightside Care Ltd", "identifier_scheme": "GB-COH",
-    "identifier": "sc123456", "address": "1 High Street\nStafford\nST16 2AA",
-    "contact_name": "Sam Patel", "contact_phone": "01632 960 001", "sme": "yes", "vcse": "no",
-    "name": "Sam Patel", "email": "Sam@Brightside.example", "password": PASSWORD_NEW,
-    "confirm_password": PASSWORD_NEW,
-}
+PASSWORD_NEW = PASSWORD
 
 
 @pytest.fixture()
 def smtp(_app):
-    """The suite's app sends its mail to a real SMTP server for this test (Flask-Mailman's
-    settings are read once, at init: they are swapped here and put back after)."""
-    server = SMTPServer().start()
-    saved = _app.extensions["mailman"], _app.config["MAIL_DEFAULT_SENDER"]
-    _app.extensions["mailman"] = Mail.init_mail({**_app.config, **server.config}, _app.testing)
-    _app.config["MAIL_DEFAULT_SENDER"] = server.config["MAIL_DEFAULT_SENDER"]
-    try:
+    """The suite's app sends its mail to a real SMTP server for this test."""
+    with mail_to_smtp(_app) as server:
         yield server
-    finally:
-        _app.extensions["mailman"], _app.config["MAIL_DEFAULT_SENDER"] = saved
-        server.stop()
 
 
 @pytest.fixture()
@@ -47,13 +29,7 @@ def site(_app, smtp):
 
 def register(client, **changes):
     token = csrf_token(client, "/register")
-    return client.post("/register", data={**GOOD, **changes, "csrf_token": token})
-
-
-def link_path(message) -> str:
-    """The path of the one link in a message (the link itself names the public address)."""
-    (url,) = re.findall(r"https?://\S+", SMTPServer.body(message))
-    return urlsplit(url).path
+    return client.post("/register", data={**details(**changes), "csrf_token": token})
 
 
 def mail_to(smtp: SMTPServer, address: str, count: int = 1):

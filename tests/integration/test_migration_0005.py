@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from audit.chain import GENESIS, KEYED, PLAIN, record_hash
 from audit.services import record, verify
 from extensions import db
-from tests.integration.test_migration_0002 import fresh  # noqa: F401 - the fixture
+from tests.integration.migration_fixtures import fresh  # noqa: F401 - the fixture
 
 INSERT = ("INSERT INTO audit_record (seq, at, actor, procurement_ref, entity, entity_id, action, "
           "before, after, prev_hash, hash) VALUES (:seq, :at, 'officer@example.org', 'REF-1', "

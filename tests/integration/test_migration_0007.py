@@ -5,7 +5,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from extensions import db
-from tests.integration.test_migration_0002 import fresh  # noqa: F401
+from tests.integration.migration_fixtures import fresh  # noqa: F401
 
 NEW = {"buyer_kind", "two_person_opening", "setup_finalised_at"}
 

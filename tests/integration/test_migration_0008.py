@@ -1,41 +1,24 @@
 """Migration 0008 (notices, tender documents, clarifications, interest) up and down, on a
 database of its own, and the schema it makes is the models' (nothing left to autogenerate)."""
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
-from sqlalchemy.exc import IntegrityError
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from tests.integration.test_migration_0002 import fresh  # noqa: F401  (the fixture)
+from tests.integration.migration_fixtures import fresh, table_of, up_and_down  # noqa: F401
 
 TABLES = {"notice", "tender_document", "clarification", "interest"}
 
 
-def _table_of(diff) -> str | None:
-    if isinstance(diff, list):  # a list of column changes of one table
-        diff = diff[0]
-    if diff[0] in ("add_table", "remove_table"):
-        return diff[1].name
-    if diff[0] in ("add_index", "remove_index"):
-        return diff[1].table.name
-    return diff[2] if len(diff) > 2 and isinstance(diff[2], str) else None
-
-
-def tables() -> set[str]:
-    return set(inspect(db.engine).get_table_names())
+_table_of = table_of  # the name later migration tests on other branches import from here
 
 
 def test_0008_up_and_down_and_its_partial_unique_indexes(fresh):  # noqa: F811
-    upgrade(revision="0002")
-    assert not TABLES & tables()
-    upgrade(revision="0008_notices")
-    assert TABLES <= tables()
-    with db.engine.connect() as c:
-        diff = [d for d in compare_metadata(MigrationContext.configure(c), db.metadata)
-                if _table_of(d) in TABLES]  # later migrations' tables and columns aside
-    assert diff == []
+    with up_and_down("0008_notices", TABLES, before="0002"):
+        _one_original_and_one_correction_published()
+
+
+def _one_original_and_one_correction_published():
     with db.engine.begin() as c:
         c.execute(text("INSERT INTO organisation (name, kind) VALUES ('Buyer', 'buyer')"))
         c.execute(text("INSERT INTO procurement (reference, title, description, organisation_id, "
@@ -52,7 +35,3 @@ def test_0008_up_and_down_and_its_partial_unique_indexes(fresh):  # noqa: F811
         c.execute(text(row), {"state": "published", "sup": None})  # a second original
     with pytest.raises(IntegrityError), db.engine.begin() as c:
         c.execute(text(row), {"state": "published", "sup": 1})  # a second correction of 1
-    downgrade(revision="0002")
-    assert not TABLES & tables()
-    upgrade()
-    assert TABLES <= tables()

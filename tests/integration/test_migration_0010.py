@@ -1,37 +1,28 @@
 """Migration 0010 (sealed bids) up and down on a database of its own; the schema it makes is
 the models' (nothing left to autogenerate), and a version number is unique per bid."""
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from tests.integration.test_migration_0002 import fresh  # noqa: F401  (the fixture)
-from tests.integration.test_migration_0008 import _table_of
+from tests.integration.migration_fixtures import (columns, fresh,  # noqa: F401  (the fixture)
+                                                  table_names, up_and_down)
 
 TABLES = {"stored_file", "file_chunk", "bid_version", "bid_document", "bid_price_line",
           "bid_opening"}
 
 
-def tables() -> set[str]:
-    return set(inspect(db.engine).get_table_names())
-
-
-def bid_columns() -> set[str]:
-    return {c["name"] for c in inspect(db.engine).get_columns("bid")}
+def made() -> set[str]:
+    return (TABLES & table_names()) | ({"source"} & columns("bid"))
 
 
 def test_0010_up_and_down(fresh):  # noqa: F811
-    upgrade(revision="0008_notices")
-    assert not TABLES & tables() and "source" not in bid_columns()
-    upgrade(revision="0010_bids")
-    assert TABLES <= tables() and "source" in bid_columns()
-    with db.engine.connect() as c:
-        diff = [d for d in compare_metadata(MigrationContext.configure(c), db.metadata)
-                if _table_of(d) in TABLES | {"bid"}]
-    assert diff == []
+    with up_and_down("0010_bids", TABLES | {"bid"}, before="0008_notices", made=made,
+                     wanted=TABLES | {"source"}):
+        _a_version_number_is_unique_per_bid()
+
+
+def _a_version_number_is_unique_per_bid():
     with db.engine.begin() as c:
         c.execute(text("INSERT INTO organisation (name, kind) VALUES ('Buyer', 'buyer')"))
         c.execute(text("INSERT INTO procurement (reference, title, description, organisation_id, "
@@ -51,7 +42,3 @@ def test_0010_up_and_down(fresh):  # noqa: F811
         c.execute(text(row), {"n": 2})
     with pytest.raises(IntegrityError), db.engine.begin() as c:
         c.execute(text(row), {"n": 2})
-    downgrade(revision="0008_notices")
-    assert not TABLES & tables() and "source" not in bid_columns()
-    upgrade()
-    assert TABLES <= tables()

@@ -1,22 +1,15 @@
 """Migration 0011 (supplier accounts) up and down on a database of its own: existing
 organisations stay active and existing users are not pending; the schema it makes is the
 models' (nothing left to autogenerate)."""
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from extensions import db
-from tests.integration.test_migration_0002 import fresh  # noqa: F401  (the fixture)
-from tests.integration.test_migration_0008 import _table_of
+from tests.integration.migration_fixtures import columns, fresh, schema_diff  # noqa: F401
 
 ORGANISATION = {"identifier_scheme", "identifier", "address", "contact_name", "contact_phone",
                 "sme", "vcse", "active"}
 USER = {"pending", "email_confirmed_at"}
-
-
-def columns(table: str) -> set[str]:
-    return {c["name"] for c in inspect(db.engine).get_columns(table)}
 
 
 def test_0011_up_and_down(fresh):  # noqa: F811
@@ -34,9 +27,7 @@ def test_0011_up_and_down(fresh):  # noqa: F811
             [(True, None), (1, None)]
         assert c.execute(text('SELECT pending, email_confirmed_at FROM "user"')).one() in \
             [(False, None), (0, None)]  # a deactivated user is not a pending registration
-        diff = [d for d in compare_metadata(MigrationContext.configure(c), db.metadata)
-                if _table_of(d) in {"organisation", "user"}]
-    assert diff == []
+    assert schema_diff({"organisation", "user"}) == []
     downgrade(revision="0010_bids")
     assert not ORGANISATION & columns("organisation") and not USER & columns("user")
     upgrade()

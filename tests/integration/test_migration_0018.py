@@ -1,12 +1,8 @@
 """Migration 0018 (a letter's data digest) up and down; the schema is the models'."""
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from extensions import db
-from tests.integration.test_migration_0002 import fresh  # noqa: F401  (the fixture)
-from tests.integration.test_migration_0008 import _table_of
+from tests.integration.migration_fixtures import fresh, up_and_down  # noqa: F401  (the fixture)
 
 
 def _columns() -> dict[str, dict]:
@@ -14,15 +10,7 @@ def _columns() -> dict[str, dict]:
 
 
 def test_0018_up_and_down(fresh):  # noqa: F811
-    upgrade(revision="0017_criterion_step")
-    assert "data_sha256" not in _columns()
-    upgrade(revision="0018_letter_data")
-    column = _columns()["data_sha256"]
-    assert column["nullable"]  # a letter issued before it has none, and is drawn to compare
-    with db.engine.connect() as c:
-        diff = [d for d in compare_metadata(MigrationContext.configure(c), db.metadata)
-                if _table_of(d) == "letter"]
-    assert diff == []
-    downgrade(revision="0017_criterion_step")
-    assert "data_sha256" not in _columns()
-    upgrade()
+    with up_and_down("0018_letter_data", {"letter"}, before="0017_criterion_step",
+                     made=lambda: {"data_sha256"} & set(_columns()), wanted={"data_sha256"}):
+        # a letter issued before it has none, and is drawn to compare
+        assert _columns()["data_sha256"]["nullable"]

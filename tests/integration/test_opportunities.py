@@ -112,3 +112,18 @@ def test_an_unknown_or_unpublished_reference_is_404(public, several):
     assert public.get("/opportunities/NOPE").status_code == 404
     assert public.get("/opportunities/OPP-HIDDEN").status_code == 404
     assert public.get("/opportunities/OPP-HIDDEN/ocds.json").status_code == 404
+
+
+def test_the_opportunity_page_and_its_notice_show_the_same_lots_table(app, users, public):
+    p = open_tender(users["officer"].organisation, "OPP-LOTS")
+    notice_id = publish(app, p.reference, "contract-notice")
+    page = public.get("/opportunities/OPP-LOTS").get_data(as_text=True)
+    notice = public.get(f"/opportunities/OPP-LOTS/notices/{notice_id}").get_data(as_text=True)
+
+    def lots(html):
+        return re.search(r'<table class="govuk-table">\s*<caption[^>]*>Lots and their.*?</table>',
+                         html, re.S).group(0)
+    assert lots(page) == lots(notice)
+    assert "Lot A outreach" in lots(page) and "£250,000" in lots(page)
+    assert notice.count("Award criteria, lot") == 2 and "Service delivery" in notice
+    assert "Award criteria" not in page  # the criteria are the notice's

@@ -92,3 +92,13 @@ def test_price_to_evaluators():
     assert rules.price_visible("always", officer=False, scores_submitted=False)
     assert not rules.price_visible("never", officer=False, scores_submitted=True)
     assert not rules.price_visible("nonsense", officer=False, scores_submitted=False)
+
+
+def test_the_records_use_the_rules_own_state_and_source_names():
+    from procurement.bids import models
+
+    for name in ("DRAFT", "SUBMITTED", "SUPERSEDED", "WITHDRAWN", "OPENED", "SOURCE_TENDER",
+                 "SOURCE_WORKBOOK"):
+        assert getattr(models, name) == getattr(rules, name), name
+    assert rules.is_sealed(rules.SOURCE_TENDER, rules.SUBMITTED)
+    assert not rules.is_sealed(rules.SOURCE_WORKBOOK, rules.SUBMITTED)
