@@ -149,14 +149,34 @@ def start(kind: str, *, procurement_id: int | None, user_id: int | None,
     return db.session.get(Job, job_id)
 
 
-@huey.task(retries=2, retry_delay=5)
-def run_job(job_id: str) -> str:
+STOPPED = ("The job stopped before it finished, and nothing of it was kept. Start it again; "
+           "if it stops again, tell the service's administrators.")
+
+
+@huey.task(retries=2, retry_delay=5, context=True)
+def run_job(job_id: str, task=None) -> str:
     app = current_app._get_current_object() if has_app_context() else _APP["app"]
     with app.app_context():  # its own session, whatever the caller's
         try:
             return execute(job_id)
+        except Exception:
+            if task is not None and task.retries > 0:
+                raise  # Huey runs it again later: the job stays running meanwhile
+            # the last attempt: say so on the progress page rather than spin for ever
+            db.session.rollback()
+            stopped(job_id)
+            raise
         finally:
             db.session.remove()
+
+
+def stopped(job_id: str) -> None:
+    """A job that crashed on its last attempt ends failed, with a message, not running."""
+    job = db.session.get(Job, job_id)
+    if job is not None and job.state not in FINISHED:
+        _finish(job_id, FAILED, {"read": job.rows_read, "checked": job.rows_checked,
+                                 "written": job.rows_written},
+                errors=[{"message": STOPPED}])
 
 
 def execute(job_id: str) -> str:

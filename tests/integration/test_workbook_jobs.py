@@ -148,3 +148,32 @@ def test_starting_a_job_forgets_jobs_finished_over_a_week_ago(app, tender, users
     assert {"recent", "running"} <= left
     assert not left & {"old0", "old1"}
     assert len(left) == 3  # and the new one
+
+
+def test_a_job_that_crashes_on_its_last_attempt_ends_failed_and_says_so(
+        app, tender, users, small_limits, monkeypatch):  # noqa: F811
+    """Huey retries a crashed job twice; after the last attempt the progress page must not
+    say "running" for ever: the job ends failed, nothing of it kept, with what to do."""
+    from types import SimpleNamespace
+
+    _declare_all(tender)
+    officer = client_for(app, users["officer"])
+    real = jobs.HANDLERS[workbook_jobs.UPLOAD]
+
+    def dies(job, progress):
+        real(job, progress)
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setitem(jobs.HANDLERS, workbook_jobs.UPLOAD, dies)
+    location = _upload(officer, _book(Scores=_full_scores(tender))).headers["Location"]
+    job_id = _job().id
+    with pytest.raises(RuntimeError):  # a retry still to come: left running
+        jobs.run_job.call_local(job_id, task=SimpleNamespace(retries=1))
+    assert _job().state == "running"
+    with pytest.raises(RuntimeError):  # the last attempt
+        jobs.run_job.call_local(job_id, task=SimpleNamespace(retries=0))
+    job = _job()
+    assert job.state == "failed" and _count(Score) == 0
+    html = officer.get(location).get_data(as_text=True)
+    assert "The job stopped before it finished, and nothing of it was kept" in html
+    assert jobs.execute(job_id) == "failed"  # and a late duplicate does not run it
