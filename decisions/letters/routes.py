@@ -48,13 +48,16 @@ def letters_issue(reference):
         abort(400)
     if decision_jobs.is_large(p):  # every letter or none, once, by a worker
         return job_pages.start(decision_jobs.LETTERS_ISSUE, p)
-    issued, refusal = issue_letters(p)
+    issued, refusal = issue_letters(p, once=True)  # a second click issues nothing twice
     if refusal:
         db.session.rollback()
         flash(refusal, "error")
         return redirect(url_for("decisions.letters_page", reference=reference))
     db.session.commit()
-    flash(f"{len(issued)} letter{'s' if len(issued) != 1 else ''} issued.", "success")
+    if not issued:
+        flash("These letters had been issued already: none was issued again.", "info")
+    else:
+        flash(f"{len(issued)} letter{'s' if len(issued) != 1 else ''} issued.", "success")
     return redirect(url_for("decisions.letters_page", reference=reference))
 
 

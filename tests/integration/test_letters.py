@@ -8,7 +8,7 @@ import zipfile
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from audit.models import AuditRecord
 import clock
@@ -245,3 +245,25 @@ def test_supplier_receives_the_letter_exactly_as_issued_after_records_change(
     assert resp.status_code == 200
     assert hashlib.sha256(resp.data).hexdigest() == issued.pdf_sha256
     assert "95.50" in pdf_text(resp.data)
+
+
+def test_a_second_click_issues_no_letter_twice_until_the_records_change(
+        client, login_as, procurement):
+    """Issuing again with nothing changed (a double click, a refresh) issues nothing and says
+    so; once a record a letter is drawn from changes, issuing gives the new letters."""
+    from evaluation.models import Consensus
+
+    sign(procurement)
+    login_as("officer")
+    assert "9 letters issued" in issue(client).get_data(as_text=True)
+    again = issue(client).get_data(as_text=True)
+    assert "had been issued already: none was issued again" in again
+    count = lambda: db.session.execute(select(func.count(Letter.id))).scalar_one()  # noqa: E731
+    assert count() == 9
+    assert len(db.session.execute(select(AuditRecord).filter_by(entity="letter")).all()) == 9
+    consensus = db.session.execute(select(Consensus).where(
+        Consensus.bid_id == bid_id("B", WINNER))).scalars().first()
+    consensus.value = consensus.value - 1
+    db.session.commit()
+    assert "letters issued" in issue(client).get_data(as_text=True)
+    assert count() > 9
