@@ -7,14 +7,14 @@ answers 404.
 """
 from __future__ import annotations
 
-from flask import Response, abort, jsonify, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from decisions import bp
 from decisions import jobs as decision_jobs
-from decisions.responses import pdf_response, safe_filename
 from procurement import jobs
 from procurement.access import procurement_for
+from procurement.downloads import attachment
 
 TITLES = {decision_jobs.NOTE_PDF: "Preparing the decision note (PDF)",
           decision_jobs.PACK_PDF: "Preparing the decision pack (PDF)",
@@ -87,9 +87,7 @@ def _page(reference: str, job_id: str, family: str):
 
 def _status(reference: str, job_id: str, family: str):
     _p, job = _job(reference, job_id, family)
-    response = jsonify(jobs.status(job, _page_url(reference, job)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jobs.status_response(job, _page_url(reference, job))
 
 
 def _output(reference: str, job_id: str, family: str):
@@ -97,12 +95,9 @@ def _output(reference: str, job_id: str, family: str):
     if job.state != jobs.DONE or job.kind == decision_jobs.LETTERS_ISSUE or not job.output:
         abort(404)
     filename = (job.result or {}).get("filename") or "download"
-    if job.kind == decision_jobs.LETTERS_ZIP:
-        resp = Response(job.output, mimetype="application/zip")
-        resp.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
-        resp.headers["Cache-Control"] = "private, no-store"
-        return resp
-    return pdf_response(job.output, filename)
+    mimetype = ("application/zip" if job.kind == decision_jobs.LETTERS_ZIP
+                else "application/pdf")
+    return attachment(job.output, filename, mimetype)
 
 
 @bp.route("/procurements/<reference>/decision-note/jobs/<job_id>")

@@ -11,10 +11,9 @@ the request as before.
 """
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import func, select
 
-from accounts.models import User
 from decisions.letters import rules
 from decisions.letters.document import render_letter
 from decisions.letters.service import issue_letters, letters_zip, plan_letters
@@ -41,9 +40,6 @@ def is_large(procurement: Procurement) -> bool:
 
 
 def _setup(job) -> Procurement:
-    """The job's procurement, and whom its audit records name."""
-    user = db.session.get(User, job.user_id) if job.user_id else None
-    g.job_actor = user.email if user else None
     return db.session.get(Procurement, job.procurement_id)
 
 

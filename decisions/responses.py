@@ -1,23 +1,15 @@
 """Responses the decision pages share: PDFs with safe file names, and refusals with a reason."""
 from __future__ import annotations
 
-import re
-
 from flask import Response, render_template
 
-
-def safe_filename(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9 ._()+-]+", "-", name).strip() or "document"
+from procurement.downloads import attachment
 
 
 def pdf_response(content: bytes, filename: str, *, private: bool = True) -> Response:
     """Every PDF is downloaded, never shown inline in the app's origin (issue 10: an uploaded
     annex could carry active content), and never sniffed as anything else."""
-    resp = Response(content, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
-    resp.headers["Cache-Control"] = "private, no-store" if private else "public, max-age=300"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return attachment(content, filename, "application/pdf", public=not private)
 
 
 def refuse(code: int, title: str, message: str):

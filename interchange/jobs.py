@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 
-from flask import g
 from sqlalchemy import func, select
 
-from accounts.models import User
 from evaluation.models import Score
 from extensions import db
 from interchange import uploads
@@ -17,14 +15,8 @@ from procurement.models import Bid, Lot, Procurement
 UPLOAD, EXPORT = "workbook_upload", "workbook_export"
 
 
-def _actor(job) -> None:
-    user = db.session.get(User, job.user_id) if job.user_id else None
-    g.job_actor = user.email if user else None
-
-
 @handler(UPLOAD)
 def upload(job, progress) -> dict:
-    _actor(job)
     procurement = db.session.get(Procurement, job.procurement_id)
     counts, errors = uploads.apply_upload(procurement, io.BytesIO(job.payload or b""),
                                           job.params.get("moderator_id"), progress=progress)
@@ -36,7 +28,6 @@ def upload(job, progress) -> dict:
 
 @handler(EXPORT)
 def export(job, progress) -> dict:
-    _actor(job)
     procurement = db.session.get(Procurement, job.procurement_id)
     rows = score_rows(procurement)
     progress(read=rows, checked=rows)

@@ -3,21 +3,18 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from evaluation.web import FormErrors, done
 from procurement import jobs
 from procurement.access import procurement_for
+from procurement.downloads import attachment
 from extensions import db
 from interchange import bp, jobs as workbook_jobs, uploads
 from interchange.workbook_limits import container_problem, limits_from_config
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in text)
 
 
 @bp.route("/evaluation/<reference>/workbook.xlsx")
@@ -29,9 +26,7 @@ def workbook(reference):
         job = jobs.start(workbook_jobs.EXPORT, procurement_id=procurement.id,
                          user_id=current_user.id)
         return redirect(url_for("interchange.job_page", reference=reference, job_id=job.id))
-    data = uploads.workbook_bytes(procurement)
-    return Response(data, mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{_safe(reference)}.xlsx"'})
+    return attachment(uploads.workbook_bytes(procurement), f"{reference}.xlsx", XLSX)
 
 
 @bp.route("/evaluation/<reference>/upload", methods=["GET", "POST"])
@@ -122,9 +117,8 @@ def job_page(reference, job_id):
 @bp.route("/evaluation/<reference>/jobs/<job_id>/status.json")
 def job_status_json(reference, job_id):
     _procurement, job = _job(reference, job_id)
-    response = jsonify(job_status(reference, job))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jobs.status_response(
+        job, url_for("interchange.job_page", reference=reference, job_id=job.id))
 
 
 @bp.route("/evaluation/<reference>/jobs/<job_id>/workbook.xlsx")
@@ -132,5 +126,4 @@ def job_output(reference, job_id):
     _procurement, job = _job(reference, job_id)
     if job.kind != workbook_jobs.EXPORT or job.state != jobs.DONE or not job.output:
         abort(404)
-    return Response(job.output, mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{_safe(reference)}.xlsx"'})
+    return attachment(job.output, f"{reference}.xlsx", XLSX)

@@ -14,8 +14,9 @@ run twice, whoever retries it. The counts while it runs go through the queue's o
 (another database than the app's: no lock is held against the work's transaction).
 
 A kind of job is a handler registered with `handler(kind)`: `fn(job, progress)` does its
-work in `db.session` without committing, calls `progress(read=…, checked=…, written=…)` as
-it goes, and returns its result (a dict), or raises `JobFailed(errors)`.
+work in `db.session` without committing (its audit records name whoever started the job),
+calls `progress(read=…, checked=…, written=…)` as it goes, and returns its result (a dict),
+or raises `JobFailed(errors)`.
 """
 from __future__ import annotations
 
@@ -24,13 +25,14 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Callable
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, jsonify
 from huey import Huey
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, LargeBinary, String, delete,
                         select)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from accounts.models import User
 from clock import utcnow
 from extensions import db
 
@@ -136,6 +138,13 @@ def forget_old(now: datetime | None = None) -> int:
     return gone.rowcount or 0
 
 
+def status_response(job: Job, page: str):
+    """The status as the progress page's script polls it: JSON, never cached."""
+    response = jsonify(status(job, page))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def start(kind: str, *, procurement_id: int | None, user_id: int | None,
           params: dict | None = None, payload: bytes | None = None) -> Job:
     """Record a job and queue it (after its row is committed, so a worker finds it)."""
@@ -197,6 +206,8 @@ def execute(job_id: str) -> str:
             pass
 
     job = db.session.get(Job, job_id)
+    starter = db.session.get(User, job.user_id) if job.user_id else None
+    g.job_actor = starter.email if starter else None  # whom the work's audit records name
     try:
         result = HANDLERS[job.kind](job, progress)
     except JobFailed as failed:

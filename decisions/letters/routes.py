@@ -1,7 +1,7 @@
 """Letters to bidders: officers preview and issue them; a supplier downloads its own."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,8 +13,9 @@ from decisions.letters.service import (issue_letters, issued_letter_pdf, issue_r
                                       plan_letters, sent_date)
 from decisions.letters.document import render_letter
 from decisions.models import Letter
-from decisions.responses import pdf_response, refuse, safe_filename
+from decisions.responses import pdf_response, refuse
 from procurement.access import granted, procurement_for
+from procurement.downloads import attachment
 from procurement.bids.sealed import open_bid_for
 from procurement.policy import OFFICER
 from extensions import db
@@ -99,10 +100,7 @@ def letters_zip_download(reference):
     items = [(x.filename, render_letter(x.data)) for x in plan_letters(p) if x.data]
     if not items:
         return refuse(409, "No letters to download", decision_jobs.NO_LETTERS)
-    resp = Response(letters_zip(items), mimetype="application/zip")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return attachment(letters_zip(items), filename, "application/zip")
 
 
 @bp.route("/letters")

@@ -2,7 +2,7 @@
 (officer and approvers, after opening)."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 import clock
@@ -13,7 +13,7 @@ from procurement.access import procurement_for
 from procurement.bids import opening as svc
 from procurement.bids import opening_rules as rules
 from procurement.bids.opening_pdf import render_register
-from procurement.notices.filetypes import safe_filename
+from procurement.downloads import attachment
 from procurement.notices.forms import ActionForm
 from procurement.states import tender_deadline_utc
 
@@ -96,11 +96,7 @@ def bids_register_pdf(reference):
     p, opening, lines = _register(reference)
     pdf = render_register(p, opening, lines, _name(opening.requested_by_id),
                           _name(opening.confirmed_by_id))
-    resp = Response(pdf, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="{safe_filename("opening-register-" + p.reference + ".pdf")}"')
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return attachment(pdf, f"opening-register-{p.reference}.pdf", "application/pdf")
 
 
 @bp.app_context_processor

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from extensions import db
 from procurement.bids.models import FileChunk, StoredFile
-from procurement.notices.filetypes import safe_filename
+from procurement.downloads import attachment
 
 CHUNK = 256 * 1024
 
@@ -82,13 +82,8 @@ def send(stored: StoredFile, name: str, mimetype: str, inline: bool = False) -> 
         current_app.logger.error("stored file %s does not match its sha256", stored.id)
         db.session.rollback()
         abort(409)
-    resp = Response(stream_with_context(chunks), mimetype=mimetype)
-    disposition = "inline" if inline else "attachment"
-    resp.headers["Content-Disposition"] = f'{disposition}; filename="{safe_filename(name)}"'
-    resp.headers["Content-Length"] = str(stored.size)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return attachment(stream_with_context(chunks), name, mimetype, inline=inline,
+                      length=stored.size)
 
 
 def read_all(stored: StoredFile) -> bytes:

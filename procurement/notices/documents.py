@@ -20,6 +20,7 @@ from audit.services import current_actor, record
 from extensions import db
 from procurement import bp
 from procurement.access import procurement_for
+from procurement.downloads import attachment
 from procurement.notices import filetypes, queries, rules
 from procurement.notices.forms import ActionForm, DocumentForm
 from procurement.notices.models import TenderDocument
@@ -61,12 +62,8 @@ def send_document(doc: TenderDocument, *, public: bool) -> Response:
     kind = filetypes.TYPES.get(doc.file_type)
     if kind is None or hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         abort(409)
-    resp = Response(doc.content, mimetype=kind.content_type)
-    name = filetypes.safe_filename(filetypes.download_name(doc.filename, kind))
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
-    return resp
+    return attachment(doc.content, filetypes.download_name(doc.filename, kind),
+                      kind.content_type, public=public)
 
 
 def _page(p, form, status=200):

@@ -123,5 +123,6 @@ def clean_filename(name: str) -> str:
 
 def safe_filename(name: str) -> str:
     """A name safe inside a Content-Disposition header."""
-    out = "".join(ch if ch.isalnum() or ch in " ._()+-" else "-" for ch in name).strip()
+    out = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in " ._()+-" else "-"
+                  for ch in name).strip()
     return out or "document"

@@ -180,7 +180,8 @@ def _headers(url: str, timeout: float = 20.0):
     while True:
         try:
             with urllib.request.urlopen(url, timeout=5) as resp:
-                return resp.status, resp.headers
+                resp.read()  # the whole body: the server ends its response (and closes the
+                return resp.status, resp.headers  # file it sends) before it is shut down
         except urllib.error.HTTPError as error:  # an answer all the same
             return error.code, error.headers
         except OSError:

@@ -87,3 +87,5 @@ def test_the_download_name_has_the_extension_its_content_has():
     assert filetypes.download_name("spec.exe", filetypes.TYPES["pdf"]) == "spec.pdf"
     assert filetypes.clean_filename("C:\\Users\\me\\spec\x00.pdf") == "spec.pdf"
     assert filetypes.safe_filename('a"b;c.pdf') == "a-b-c.pdf"
+    # a header is latin-1 on the wire (gunicorn refuses more): one name-maker, ASCII only
+    assert filetypes.safe_filename("Łódź report.pdf") == "--d- report.pdf"
